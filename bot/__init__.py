@@ -1,0 +1,1 @@
+"""Spoorzoeker: application wiring, domain rules, jobs and the command line."""

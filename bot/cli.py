@@ -1,0 +1,130 @@
+"""The `spoorzoeker` command: run the bot, migrate the database, add coaches, try it offline."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+
+NO_TOKEN_HELP = """\
+No TELEGRAM_BOT_TOKEN is set, so Spoorzoeker cannot talk to Telegram yet.
+
+To get a token: open Telegram, talk to @BotFather, send /newbot and follow the steps. Then put the token in
+the environment or in a .env file in this folder:
+
+    TELEGRAM_BOT_TOKEN=123456789:AA...
+
+Meanwhile, here is the offline demo: the real bot against a built-in fake Telegram on 127.0.0.1
+(the same as `spoorzoeker demo --out {out}`; `spoorzoeker chat` lets you type as an employee yourself).
+"""
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        print(f"spoorzoeker: configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _require_token(settings: Settings) -> None:
+    if not settings.telegram_bot_token:
+        print("spoorzoeker: TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings()
+    if not settings.telegram_bot_token:
+        from bot.demo import run_demo
+
+        out = Path(args.demo_out)
+        print(NO_TOKEN_HELP.format(out=out))
+        print(asyncio.run(run_demo(out)))
+        print(f"\nThe transcript is also in {out / 'transcript.txt'}.")
+        return 0
+    from bot.app import serve_forever
+
+    asyncio.run(serve_forever(settings))
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from storage.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url, args.revision)
+    print(f"database at revision {args.revision}")
+    return 0
+
+
+def cmd_coach_add(args: argparse.Namespace) -> int:
+    from bot.admin import add_coach_with_link
+
+    settings = _settings()
+    _require_token(settings)
+    try:
+        link = asyncio.run(add_coach_with_link(settings, args.name))
+    except ValueError as exc:
+        print(f"spoorzoeker: {exc}", file=sys.stderr)
+        return 2
+    print(f"Coach {args.name!r} added. Send them this link (single use, valid 14 days):\n{link}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    print(asyncio.run(run_demo(Path(args.out))))
+    print(f"\nWritten to {Path(args.out) / 'transcript.txt'}.")
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.chat import run_chat
+
+    asyncio.run(run_chat(language=args.language))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="spoorzoeker", description=__doc__)
+    root.add_argument("-v", "--verbose", action="store_true", help="log more")
+    commands = root.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the bot (offline demo when no token is set)")
+    run.add_argument("--demo-out", default="spoorzoeker-demo", help="where the offline demo writes its files")
+    run.set_defaults(func=cmd_run)
+
+    db = commands.add_parser("db", help="database maintenance").add_subparsers(dest="db_command", required=True)
+    upgrade = db.add_parser("upgrade", help="apply the migrations")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    upgrade.set_defaults(func=cmd_db_upgrade)
+
+    coach = commands.add_parser("coach", help="manage coaches").add_subparsers(dest="coach_command", required=True)
+    add = coach.add_parser("add", help="add a coach and print their registration link")
+    add.add_argument("--name", required=True)
+    add.set_defaults(func=cmd_coach_add)
+
+    demo = commands.add_parser("demo", help="scripted offline demo against a fake Telegram")
+    demo.add_argument("--out", required=True, help="folder for the transcript")
+    demo.set_defaults(func=cmd_demo)
+
+    chat = commands.add_parser("chat", help="type as an employee in this terminal (offline)")
+    chat.add_argument("--language", choices=("nl", "en"), default="nl")
+    chat.set_defaults(func=cmd_chat)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose or args.command == "run" else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    return args.func(args)

@@ -1,0 +1,108 @@
+"""Settings from the environment or a `.env` file, validated once at start-up.
+
+A missing or malformed setting raises `ConfigError` with one clear line; the CLI prints it and stops.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+TELEGRAM_DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///spoorzoeker.db"
+
+# Async drivers we run on; a plain or sync-driver URL is mapped onto them.
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+_ACCEPTED_ASYNC = {"sqlite+aiosqlite", "postgresql+asyncpg", "postgresql+psycopg"}
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one line for the operator."""
+
+
+def async_database_url(url: str) -> str:
+    """Return `url` with an asyncio driver (aiosqlite / asyncpg); raise ValueError when unusable."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ValueError(f"cannot parse {url!r}") from exc
+    backend = parsed.get_backend_name()
+    if backend == "postgres":
+        backend = "postgresql"
+    if backend not in _ASYNC_DRIVERS:
+        raise ValueError(f"unsupported database {backend!r}; use sqlite or postgresql")
+    drivername = parsed.drivername if parsed.drivername in _ACCEPTED_ASYNC else _ASYNC_DRIVERS[backend]
+    if backend == "postgresql" and not parsed.host:
+        raise ValueError("a postgresql URL needs a host")
+    return parsed.set(drivername=drivername).render_as_string(hide_password=False)
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: str | None = Field(default=None)
+    telegram_base_url: str = Field(default=TELEGRAM_DEFAULT_BASE_URL)
+    database_url: str = Field(default=DEFAULT_DATABASE_URL)
+    default_timezone: str = Field(default="Europe/Amsterdam")
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        bot_id, sep, secret = value.partition(":")
+        if not sep or not bot_id.isdigit() or len(secret) < 20:
+            raise ValueError("TELEGRAM_BOT_TOKEN looks wrong; it has the form 123456789:AA... (from @BotFather)")
+        return value
+
+    @field_validator("telegram_base_url")
+    @classmethod
+    def _base_url_shape(cls, value: str) -> str:
+        value = value.strip()
+        if not value.startswith(("http://", "https://")) or not value.endswith("/bot"):
+            raise ValueError(
+                "TELEGRAM_BASE_URL must be an http(s) URL ending in /bot, e.g. https://api.telegram.org/bot"
+            )
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_shape(cls, value: str) -> str:
+        try:
+            return async_database_url(value.strip())
+        except ValueError as exc:
+            raise ValueError(f"DATABASE_URL is not usable: {exc}") from exc
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _timezone_exists(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"DEFAULT_TIMEZONE {value!r} is not a known time zone") from exc
+        return value
+
+    @property
+    def base_file_url(self) -> str:
+        """The file-download prefix that belongs to `telegram_base_url`."""
+        return self.telegram_base_url[: -len("/bot")] + "/file/bot"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate the settings; raise ConfigError with one line on the first problem."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        message = str(first.get("msg", "invalid setting")).removeprefix("Value error, ")
+        field = ".".join(str(part) for part in first.get("loc", ())).upper()
+        if field and field not in message:
+            message = f"{field}: {message}"
+        raise ConfigError(message) from None

@@ -1,0 +1,63 @@
+"""What every domain call gets: who wrote, and the unit of work (session, clock, bot identity)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from bot.texts import pick_language
+from storage import queries
+from storage.models import Coach, Employee
+
+
+@dataclass
+class Incoming:
+    """A parsed Telegram update: the user, and the text or button data they sent."""
+
+    user_id: int
+    chat_id: int
+    first_name: str = ""
+    language_code: str | None = None
+    text: str | None = None
+    data: str | None = None
+
+
+@dataclass
+class Work:
+    """One unit of work: a database session, a clock, and the facts about this bot."""
+
+    session: AsyncSession
+    clock: Clock
+    bot_username: str
+    timezone: str = "Europe/Amsterdam"
+
+
+@dataclass
+class Person:
+    """The sender as we know them: a coach, an employee, or nobody yet."""
+
+    user_id: int
+    lang: str
+    coach: Coach | None = None
+    employee: Employee | None = None
+
+    @property
+    def role(self) -> str | None:
+        if self.coach is not None:
+            return "coach"
+        if self.employee is not None:
+            return "employee"
+        return None
+
+
+async def identify(work: Work, incoming: Incoming) -> Person:
+    """Look the sender up; an unknown user gets the language their Telegram app uses."""
+    coach = await queries.coach_by_telegram(work.session, incoming.user_id)
+    if coach is not None:
+        return Person(incoming.user_id, coach.language, coach=coach)
+    employee = await queries.employee_by_telegram(work.session, incoming.user_id)
+    if employee is not None:
+        return Person(incoming.user_id, employee.language, employee=employee)
+    return Person(incoming.user_id, pick_language(incoming.language_code))

@@ -1,0 +1,129 @@
+"""The one entry point for everything a user sends: decides by role and conversation position what happens.
+
+Handlers call these functions with a parsed `Incoming`; they get back the replies to render. Unknown users
+only ever get onboarding guidance; every message from a known user gets an answer.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from bot import checkin_flow, dialogs, invite_flow, onboarding, setup_flow
+from bot.context import Incoming, Person, Work, identify
+from bot.replies import Reply
+
+FLOWS: dict[str, ModuleType] = {
+    checkin_flow.FLOW: checkin_flow,
+    invite_flow.FLOW: invite_flow,
+    setup_flow.FLOW: setup_flow,
+}
+
+# Commands per role; Dutch names first, English aliases after. Unknown commands get the role's help.
+EMPLOYEE_COMMANDS = {
+    "checkin": "checkin",
+    "instellingen": "settings",
+    "settings": "settings",
+    "help": "help",
+    "hulp": "help",
+    "annuleren": "cancel",
+    "cancel": "cancel",
+    "stop": "cancel",
+}
+COACH_COMMANDS = {
+    "invite": "invite",
+    "uitnodigen": "invite",
+    "help": "help",
+    "hulp": "help",
+    "annuleren": "cancel",
+    "cancel": "cancel",
+    "stop": "cancel",
+}
+
+
+# The command menu Telegram shows, per role (descriptions: label keys command_<name>).
+MENUS = {
+    "employee": ("checkin", "instellingen", "help", "annuleren"),
+    "coach": ("invite", "help", "annuleren"),
+}
+
+
+async def on_command(work: Work, incoming: Incoming, command: str, args: list[str]) -> list[Reply]:
+    person = await identify(work, incoming)
+    command = command.lower()
+    if command == "start":
+        if args:
+            return await onboarding.redeem(work, person, args[0], incoming.first_name)
+        return [_greeting(person)]
+    if person.role is None:
+        return [Reply("unknown_user", person.lang)]
+    table = COACH_COMMANDS if person.role == "coach" else EMPLOYEE_COMMANDS
+    action = table.get(command)
+    if action == "cancel":
+        return await onboarding.cancel(work, person)
+    if action == "checkin":
+        return await checkin_flow.start(work, person)
+    if action == "settings":
+        return await setup_flow.start(work, person)
+    if action == "invite":
+        return await invite_flow.start(work, person)
+    return [Reply(f"help_{person.role}", person.lang, {"unknown_command": action is None})]
+
+
+async def on_text(work: Work, incoming: Incoming) -> list[Reply]:
+    person = await identify(work, incoming)
+    if person.role is None:
+        return [Reply("unknown_user", person.lang)]
+    dialog = await dialogs.current(work, person.user_id)
+    if dialog is None:
+        return [Reply(f"help_{person.role}", person.lang, {"not_understood": True})]
+    return await FLOWS[dialog.flow].on_text(work, person, dialog, incoming.text or "")
+
+
+async def on_button(work: Work, incoming: Incoming) -> list[Reply]:
+    person = await identify(work, incoming)
+    if person.role is None:
+        return [Reply("unknown_user", person.lang, toast="unknown_user")]
+    press = dialogs.parse_button(incoming.data or "")
+    is_start = press is not None and press.version is None and (press.action, press.value) == ("go", "checkin")
+    if is_start and person.role == "employee":
+        return await checkin_flow.start(work, person, edit=True)
+    dialog = await dialogs.current(work, person.user_id)
+    if press is None or dialog is None or press.version != dialog.data.get("v"):
+        return await _reask(work, person, dialog, "stale", toast="stale_button")
+    return await FLOWS[dialog.flow].on_button(work, person, dialog, press.action, press.value)
+
+
+async def on_other(work: Work, incoming: Incoming, kind: str) -> list[Reply]:
+    """A sticker, photo, voice message, document...: nothing we can read."""
+    person = await identify(work, incoming)
+    if person.role is None:
+        return [Reply("unknown_user", person.lang)]
+    return await _reask(work, person, await dialogs.current(work, person.user_id), "not_text", kind=kind)
+
+
+async def on_edited(work: Work, incoming: Incoming) -> list[Reply]:
+    """An edited earlier message: answers are not changed that way; say how to change them."""
+    person = await identify(work, incoming)
+    if person.role is None:
+        return [Reply("unknown_user", person.lang)]
+    return await _reask(work, person, await dialogs.current(work, person.user_id), "edited")
+
+
+async def _reask(
+    work: Work, person: Person, dialog, reason: str, *, toast: str | None = None, **details: object
+) -> list[Reply]:
+    problem = {"reason": reason, "flow": dialog.flow if dialog is not None else None, **details}
+    if dialog is None:
+        replies = [Reply(f"help_{person.role}", person.lang, {"problem": problem})]
+    else:
+        replies = await FLOWS[dialog.flow].ask_again(work, person, dialog, problem)
+    if toast is not None:
+        replies[0].toast = toast
+    return replies
+
+
+def _greeting(person: Person) -> Reply:
+    if person.role is None:
+        return Reply("unknown_user", person.lang)
+    name = person.coach.name if person.coach is not None else person.employee.name
+    return Reply("welcome_back", person.lang, {"role": person.role, "name": name})

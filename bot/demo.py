@@ -1,0 +1,113 @@
+"""`spoorzoeker demo`: a scripted coach and three employees use the real bot against the fake Telegram.
+
+Prints the conversation as a readable transcript and writes it to the output folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.clock import ManualClock
+from bot.fake_telegram import format_transcript
+from bot.sandbox import local, sandbox, token_in
+
+# A Friday morning in November: when the demo takes place (fixed, so each run prints the same transcript).
+DEMO_MOMENT = "2026-11-20 10:00"
+
+
+async def run_demo(out_dir: Path) -> str:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    clock = ManualClock(local(DEMO_MOMENT))
+    scenes: list[tuple[str, int]] = []
+    async with sandbox(clock=clock) as box:
+        fake = box.fake
+        sanne = fake.user(1001, "Sanne", last_name="de Vries")
+        ahmed = fake.user(2001, "Ahmed", last_name="Yilmaz")
+        linda = fake.user(2002, "Linda", last_name="Jansen")
+        peter = fake.user(2003, "Peter", last_name="Smit", language_code="en")
+        names = {
+            sanne.chat_id: "Sanne (coach)",
+            ahmed.chat_id: "Ahmed",
+            linda.chat_id: "Linda",
+            peter.chat_id: "Peter",
+        }
+
+        def scene(title: str) -> None:
+            scenes.append((title, len(fake.events)))
+
+        async with box.bot_running():
+            scene("1. The coach registers with the link an operator made (`spoorzoeker coach add`)")
+            await sanne.send(f"/start {await box.add_coach('Sanne de Vries')}")
+
+            scene("2. The coach enrols three employees with /invite")
+            tokens = {}
+            for who, employer, sick_day in (
+                ("Ahmed Yilmaz", "Bakkerij De Korenschoof", "06-10-2025"),
+                ("Linda Jansen", "Gemeente Utrecht", "12-01-2026"),
+                ("Peter Smit", None, "24-11-2025"),
+            ):
+                await sanne.send("/invite")
+                await sanne.send(who)
+                if employer is None:
+                    await sanne.press("Bakkerij De Korenschoof")
+                else:
+                    await sanne.send(employer)
+                await sanne.send(sick_day)
+                tokens[who] = token_in(await sanne.press("Maak de uitnodiging"))
+
+            scene("3. Ahmed joins and does a typical check-in, all taps")
+            await ahmed.send(f"/start {tokens['Ahmed Yilmaz']}")
+            await ahmed.press("Nederlands")
+            await ahmed.press("vr")
+            await ahmed.press("10:00")
+            await ahmed.press("Doe nu je eerste check-in")
+            for tap in ("2", "1", "3", "Cv of LinkedIn", "Klaar", "6", "Versturen"):
+                await ahmed.press(tap)
+
+            scene("4. Linda types some answers, makes a slip, adds a note and changes an answer")
+            await linda.send(f"/start {tokens['Linda Jansen']}")
+            await linda.press("Nederlands")
+            await linda.press("di")
+            await linda.send("9.30")
+            await linda.send("/checkin")
+            await linda.send("drie")
+            await linda.send("-1")
+            await linda.send("0")
+            await linda.send_sticker()
+            await linda.press("2")
+            for tap in ("Workshop", "Coachgesprek", "Klaar", "4"):
+                await linda.press(tap)
+            await linda.press("Notitie voor je coach")
+            await linda.send("Na gesprekken ben ik snel moe. Kunnen we het daar volgende keer over hebben?")
+            await linda.press("Antwoord wijzigen")
+            await linda.press("Gesprekken")
+            await linda.press("1")
+            await linda.press("Versturen")
+
+            scene("5. Peter chooses English and starts his check-in ...")
+            await peter.send(f"/start {tokens['Peter Smit']}")
+            await peter.press("English")
+            await peter.press("Wed")
+            await peter.send("14:30")
+            await peter.send("/checkin")
+            await peter.press("1")
+
+        scene("6. ... the bot restarts in the middle of it; Peter carries on where he was")
+        async with box.bot_running():
+            await peter.send("/checkin")
+            for tap in ("0", "2", "None", "7", "Send"):
+                await peter.press(tap)
+
+        scene("7. Someone without a link writes to the bot")
+        async with box.bot_running():
+            stranger = fake.user(3001, "Kim")
+            await stranger.send("Hallo?")
+
+        names[3001] = "Kim (no link)"
+        parts = []
+        bounds = [start for _title, start in scenes] + [len(fake.events)]
+        for (title, start), end in zip(scenes, bounds[1:], strict=True):
+            parts.append(f"── {title}\n\n{format_transcript(fake.events[start:end], names)}")
+    transcript = "Spoorzoeker — offline demo transcript\n\n" + "\n\n".join(parts) + "\n"
+    (out_dir / "transcript.txt").write_text(transcript, encoding="utf-8")
+    return transcript

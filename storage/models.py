@@ -1,0 +1,96 @@
+"""SQLModel tables. Every answer and every conversation position lives here, so a restart loses nothing.
+
+Datetimes are timezone-aware UTC (SQLModel's UTCDateTime: portable across SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Coach(SQLModel, table=True):
+    """A reintegration specialist. Registered when they open their deep link."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    telegram_user_id: int | None = Field(default=None, sa_column=Column(BigInteger, unique=True, nullable=True))
+    language: str = Field(default="nl", max_length=2)
+    created_at: datetime
+    registered_at: datetime | None = None
+
+
+class Employer(SQLModel, table=True):
+    """The employee's (own) employer, who carries the poortwachter obligations."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=160, unique=True)
+    created_at: datetime
+
+
+class Employee(SQLModel, table=True):
+    """An employee in a Track 2 trajectory, enrolled by a coach."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    coach_id: int = Field(foreign_key="coach.id", index=True)
+    employer_id: int = Field(foreign_key="employer.id", index=True)
+    telegram_user_id: int | None = Field(default=None, sa_column=Column(BigInteger, unique=True, nullable=True))
+    language: str = Field(default="nl", max_length=2)
+    timezone: str = Field(default="Europe/Amsterdam", max_length=64)
+    checkin_weekday: int = Field(default=4)  # 0 = Monday ... 6 = Sunday (ISO weekday - 1)
+    checkin_time: time = Field(default=time(10, 0))
+    first_sick_day: date
+    track2_start: date
+    phase: str = Field(default="intake", max_length=20)
+    status: str = Field(default="invited", max_length=20)  # invited | active | closed
+    created_at: datetime
+    registered_at: datetime | None = None
+
+
+class Invite(SQLModel, table=True):
+    """A single-use deep-link token. Only its SHA-256 hash is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    kind: str = Field(max_length=20)  # coach | employee
+    coach_id: int | None = Field(default=None, foreign_key="coach.id")
+    employee_id: int | None = Field(default=None, foreign_key="employee.id")
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class CheckIn(SQLModel, table=True):
+    """One employee's check-in for one ISO week; saved answer by answer."""
+
+    __table_args__ = (UniqueConstraint("employee_id", "iso_year", "iso_week", name="uq_checkin_employee_week"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: int = Field(foreign_key="employee.id", index=True)
+    iso_year: int
+    iso_week: int
+    applications: int | None = None
+    interviews: int | None = None
+    networking: int | None = None
+    activities: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    energy: int | None = None
+    note: str | None = Field(default=None, max_length=2000)
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None = None
+
+
+class Dialog(SQLModel, table=True):
+    """Where a Telegram user is in a multi-step conversation (check-in, invite, onboarding...).
+
+    One row per user; `flow` and `step` name the position, `data` holds the flow's small working state.
+    """
+
+    telegram_user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    flow: str = Field(max_length=30)
+    step: str = Field(max_length=30)
+    data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime

@@ -1,0 +1,78 @@
+"""Shared fixtures: an offline sandbox (fake Bot API server on 127.0.0.1 + SQLite) with the real bot running,
+a manual clock, and helpers that enrol people the way real users do: through the chat."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.fake_telegram import SimUser
+from bot.sandbox import Sandbox, local, sandbox, token_in
+from storage import queries
+from storage.models import CheckIn, Employee
+
+# Friday 20 November 2026, 10:00 in Amsterdam (ISO week 47).
+START = local("2026-11-20 10:00")
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+async def box(clock):
+    async with sandbox(clock=clock) as box:
+        yield box
+
+
+@pytest.fixture
+async def running(box):
+    async with box.bot_running() as app:
+        yield app
+
+
+@dataclass
+class People:
+    box: Sandbox
+
+    async def coach(self, user_id: int = 1001, name: str = "Sanne") -> SimUser:
+        coach = self.box.fake.user(user_id, name)
+        await coach.send(f"/start {await self.box.add_coach(name)}")
+        return coach
+
+    async def invite(
+        self, coach: SimUser, name: str, employer: str = "Bakkerij Bol", sick_day: str = "06-10-2025"
+    ) -> str:
+        await coach.send("/invite")
+        await coach.send(name)
+        await coach.send(employer)
+        await coach.send(sick_day)
+        return token_in(await coach.press("Maak de uitnodiging"))
+
+    async def employee(
+        self, coach: SimUser, user_id: int, name: str = "Ahmed", *, language: str = "Nederlands", **invite
+    ) -> SimUser:
+        token = await self.invite(coach, name, **invite)
+        user = self.box.fake.user(user_id, name.split()[0])
+        await user.send(f"/start {token}")
+        await user.press(language)
+        await user.press("vr" if language == "Nederlands" else "Fri")
+        await user.press("10:00")
+        return user
+
+    async def employee_row(self, user_id: int) -> Employee:
+        async with self.box.db.session() as session:
+            return await queries.employee_by_telegram(session, user_id)
+
+    async def checkins(self, user_id: int) -> list[CheckIn]:
+        async with self.box.db.session() as session:
+            employee = await queries.employee_by_telegram(session, user_id)
+            return await queries.checkins_of(session, employee.id)
+
+
+@pytest.fixture
+def people(box, running) -> People:
+    return People(box)

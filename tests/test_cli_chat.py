@@ -1,0 +1,40 @@
+"""`spoorzoeker chat` and `spoorzoeker demo`: the offline ways to try the bot."""
+
+from bot.chat import run_chat
+from bot.demo import run_demo
+
+
+async def test_chat_lets_a_person_type_as_an_employee():
+    typed = iter(["#1", "vr", "10:00", "/checkin", "2", "#2", "3", "Geen", "8", "Versturen", "/quit"])
+    shown: list[str] = []
+    await run_chat(read=lambda prompt: next(typed), write=shown.append)
+    screen = "\n".join(shown)
+    assert "Welkom, Sam" in screen
+    assert "buttons: #1 🇳🇱 Nederlands" in screen
+    assert "Klopt dit?" in screen and "Sollicitaties: 2" in screen and "Gesprekken: 1" in screen
+    assert "je check-in is verstuurd" in screen
+
+
+async def test_chat_ends_on_end_of_input():
+    def read(prompt):
+        raise EOFError
+
+    shown: list[str] = []
+    await run_chat(read=read, write=shown.append)
+    assert "Welkom, Sam" in "\n".join(shown)
+
+
+async def test_demo_writes_a_kind_dutch_transcript(tmp_path):
+    transcript = await run_demo(tmp_path)
+    assert (tmp_path / "transcript.txt").read_text(encoding="utf-8") == transcript
+    for expected in (
+        "Welkom, Sanne de Vries",
+        "Wat bewaar ik en wie ziet wat?",
+        "Dank je wel, je check-in is verstuurd.",
+        "Een getal onder nul kan hier niet.",
+        "Ik kan alleen tekst en knoppen lezen",
+        "Welcome back! Your earlier answers are saved.",
+        "persoonlijke link",
+    ):
+        assert expected in transcript
+    assert "<b>" not in transcript

@@ -1,0 +1,74 @@
+"""Every word lives in content/: both languages have the same templates and labels, and all of them render."""
+
+import re
+from datetime import date, datetime
+
+import pytest
+
+from bot.checkin import Answers
+from bot.texts import LANGUAGES, Texts
+
+texts = Texts()
+REASONS = [
+    "not_a_number", "negative", "too_high", "not_a_score", "out_of_range", "use_buttons", "stale", "not_text", "edited",
+    "empty", "not_a_date", "date_in_future", "date_too_old", "track2_before_sickness", "date_too_far", "name_length",
+    "not_a_time", "quiet_hours",
+]  # fmt: skip
+CONTEXT = {
+    "name": "Ahmed <Yilmaz>",
+    "coach": "Sanne",
+    "role": "employee",
+    "flow": "checkin",
+    "step": "applications",
+    "intro": "resumed",
+    "week": 47,
+    "submitted": False,
+    "editing": True,
+    "first_time": True,
+    "weekday": 4,
+    "time": "10:00",
+    "answers": Answers(1, 0, 2, ["course", "coaching"], 3, "Een notitie"),
+    "employer": "Bakkerij & Co",
+    "sick_day": date(2025, 10, 6),
+    "track2": date(2026, 11, 20),
+    "today": date(2026, 11, 20),
+    "sickness_week": 59,
+    "has_choices": True,
+    "url": "https://t.me/SpoorzoekerBot?start=abc",
+    "expires": datetime(2026, 12, 4, 10, 0),
+}
+
+
+def test_both_languages_have_the_same_templates_and_labels():
+    assert texts.template_names("nl") == texts.template_names("en")
+    assert texts.label_keys("nl") == texts.label_keys("en")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("name", [n for n in Texts().template_names("nl") if not n.startswith("_")])
+def test_every_template_renders_with_and_without_a_problem(lang, name):
+    for problem in [
+        None,
+        *({"reason": reason, "maximum": 60, "low": 1, "high": 10, "kind": "sticker"} for reason in REASONS),
+    ]:
+        text = texts.render(lang, name, **CONTEXT, problem=problem)
+        assert text.strip()
+        assert "Ahmed <Yilmaz>" not in text  # user input is always escaped
+        assert len(text) < 4096
+        assert not re.search(r"<(?!/?(b|i|a|code)\b)[^>]*>", text), "only Telegram-safe HTML tags"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_label_renders(lang):
+    for key in texts.label_keys(lang):
+        assert texts.label(lang, key, label="x").strip()
+
+
+def test_problem_reasons_are_all_worded():
+    for lang in LANGUAGES:
+        generic = texts.render(lang, "help_employee", problem={"reason": "something_new"})
+        for reason in REASONS:
+            worded = texts.render(
+                lang, "help_employee", problem={"reason": reason, "maximum": 60, "low": 1, "high": 10, "kind": "photo"}
+            )
+            assert worded.splitlines()[0] != generic.splitlines()[0], (lang, reason)
