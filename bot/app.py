@@ -15,6 +15,8 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.delivery import Delivery
+from bot.jobs import start_scheduler
 from bot.texts import LANGUAGES, Texts, texts
 from handlers.render import menu
 from handlers.telegram import register
@@ -26,12 +28,18 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Runtime:
-    """What handlers and jobs share: the database, the clock, the renderer, the default time zone."""
+    """What handlers and jobs share: the database, the clock, the renderer, the default time zone, and the
+    delivery worker (woken when a handler queued a message)."""
 
     db: Database
     clock: Clock
     timezone: str
     texts: Texts = field(default_factory=texts)
+    delivery: Delivery | None = None
+
+    def wake_delivery(self) -> None:
+        if self.delivery is not None:
+            self.delivery.wake.set()
 
 
 def build_application(settings: Settings, runtime: Runtime) -> Application:
@@ -61,15 +69,27 @@ async def _set_menu(application: Application, runtime: Runtime) -> None:
 
 @contextlib.asynccontextmanager
 async def running(
-    settings: Settings, *, clock: Clock | None = None, poll_timeout: int = 30
+    settings: Settings, *, clock: Clock | None = None, poll_timeout: int = 30, scheduled: bool = True
 ) -> AsyncIterator[Application]:
-    """Migrate the database, start the bot and poll for updates until the block ends."""
+    """Migrate the database, start the bot, the delivery worker and (unless `scheduled` is False, as in tests
+    that drive time themselves) the sweeps, and poll for updates until the block ends."""
     await upgrade_async(settings.database_url)
     runtime = Runtime(Database(settings.database_url), clock or SystemClock(), settings.default_timezone)
     application = build_application(settings, runtime)
     try:
         async with application:
             await _set_menu(application, runtime)
+            runtime.delivery = Delivery(
+                runtime.db,
+                application.bot,
+                runtime.clock,
+                runtime.texts,
+                rate_per_s=settings.send_rate_per_s,
+                bot_username=application.bot.username,
+                timezone=settings.default_timezone,
+            )
+            sender = asyncio.create_task(runtime.delivery.run_forever(), name="delivery")
+            scheduler = start_scheduler(runtime.db, runtime.clock, runtime.delivery, settings) if scheduled else None
             await application.start()
             await application.updater.start_polling(
                 poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
@@ -79,6 +99,11 @@ async def running(
             finally:
                 await application.updater.stop()
                 await application.stop()
+                if scheduler is not None:
+                    scheduler.shutdown(wait=False)
+                sender.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sender
     finally:
         await runtime.db.dispose()
 

@@ -11,9 +11,9 @@ from bot import dialogs
 from bot.context import Person, Work
 from bot.parsing import Invalid
 from bot.replies import Button, Reply, rows
-from bot.weeks import iso_week
+from bot.schedule import candidate_weeks, open_week
 from storage import queries
-from storage.models import CheckIn, Dialog
+from storage.models import CheckIn, Dialog, Employee
 
 FLOW = "checkin"
 
@@ -34,7 +34,7 @@ async def start(work: Work, person: Person, *, edit: bool = False) -> list[Reply
     one (shown as a summary that can be changed)."""
     employee = person.employee
     assert employee is not None and employee.id is not None
-    year, week = iso_week(work.clock.now(), employee.timezone)
+    year, week = await week_to_fill_in(work, employee)
     checkin = await queries.checkin_for_week(work.session, employee.id, year, week)
     resumed = checkin is not None and checkin.submitted_at is None
     if checkin is None:
@@ -43,6 +43,23 @@ async def start(work: Work, person: Person, *, edit: bool = False) -> list[Reply
     dialog = await dialogs.move(work, person.user_id, FLOW, step, checkin_id=checkin.id, editing=False)
     intro = "resumed" if resumed and step != rules.STEPS[0] else None
     return [question(person, dialog, checkin, edit=edit, intro=intro)]
+
+
+async def week_to_fill_in(work: Work, employee: Employee) -> tuple[int, int]:
+    """Last week's check-in while its period is still open and it is not done yet; otherwise this week's."""
+    now = work.clock.now()
+    previous, _current = candidate_weeks(now, employee.timezone)
+    earlier = await queries.checkin_for_week(work.session, employee.id, previous.year, previous.week)
+    done = earlier is not None and bool(earlier.submitted_at or earlier.missed_at or earlier.paused_reason)
+    week = open_week(
+        now,
+        employee.checkin_weekday,
+        employee.checkin_time,
+        employee.timezone,
+        employee.registered_at or employee.created_at,
+        lambda _week: done,
+    )
+    return week.year, week.week
 
 
 async def _load(work: Work, dialog: Dialog) -> CheckIn:

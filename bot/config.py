@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     telegram_base_url: str = Field(default=TELEGRAM_DEFAULT_BASE_URL)
     database_url: str = Field(default=DEFAULT_DATABASE_URL)
     default_timezone: str = Field(default="Europe/Amsterdam")
+    send_rate_per_s: float = Field(default=30, gt=0, le=1000)  # Telegram allows about 30 messages/s
+    sweep_interval_s: int = Field(default=60, ge=1, le=3600)
 
     @field_validator("telegram_bot_token")
     @classmethod

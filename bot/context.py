@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
-from bot.texts import pick_language
+from bot.texts import Texts, pick_language, texts
 from storage import queries
 from storage.models import Coach, Employee
 
@@ -32,6 +32,7 @@ class Work:
     clock: Clock
     bot_username: str
     timezone: str = "Europe/Amsterdam"
+    texts: Texts = field(default_factory=texts)
 
 
 @dataclass
@@ -59,5 +60,8 @@ async def identify(work: Work, incoming: Incoming) -> Person:
         return Person(incoming.user_id, coach.language, coach=coach)
     employee = await queries.employee_by_telegram(work.session, incoming.user_id)
     if employee is not None:
+        if employee.unreachable_at is not None:  # they wrote to us, so they unblocked the bot
+            employee.unreachable_at = None
+            work.session.add(employee)
         return Person(incoming.user_id, employee.language, employee=employee)
     return Person(incoming.user_id, pick_language(incoming.language_code))

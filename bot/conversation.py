@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot import checkin_flow, dialogs, invite_flow, onboarding, setup_flow
+from bot import checkin_flow, dialogs, invite_flow, onboarding, pause_flow, setup_flow
 from bot.context import Incoming, Person, Work, identify
 from bot.replies import Reply
 
@@ -16,6 +16,7 @@ FLOWS: dict[str, ModuleType] = {
     checkin_flow.FLOW: checkin_flow,
     invite_flow.FLOW: invite_flow,
     setup_flow.FLOW: setup_flow,
+    pause_flow.FLOW: pause_flow,
 }
 
 # Commands per role; Dutch names first, English aliases after. Unknown commands get the role's help.
@@ -23,6 +24,8 @@ EMPLOYEE_COMMANDS = {
     "checkin": "checkin",
     "instellingen": "settings",
     "settings": "settings",
+    "pauze": "pause",
+    "pause": "pause",
     "help": "help",
     "hulp": "help",
     "annuleren": "cancel",
@@ -42,7 +45,7 @@ COACH_COMMANDS = {
 
 # The command menu Telegram shows, per role (descriptions: label keys command_<name>).
 MENUS = {
-    "employee": ("checkin", "instellingen", "help", "annuleren"),
+    "employee": ("checkin", "pauze", "instellingen", "help", "annuleren"),
     "coach": ("invite", "help", "annuleren"),
 }
 
@@ -56,6 +59,8 @@ async def on_command(work: Work, incoming: Incoming, command: str, args: list[st
         return [_greeting(person)]
     if person.role is None:
         return [Reply("unknown_user", person.lang)]
+    if _closed(person):
+        return [Reply("trajectory_closed", person.lang)]
     table = COACH_COMMANDS if person.role == "coach" else EMPLOYEE_COMMANDS
     action = table.get(command)
     if action == "cancel":
@@ -64,6 +69,8 @@ async def on_command(work: Work, incoming: Incoming, command: str, args: list[st
         return await checkin_flow.start(work, person)
     if action == "settings":
         return await setup_flow.start(work, person)
+    if action == "pause":
+        return await pause_flow.start(work, person)
     if action == "invite":
         return await invite_flow.start(work, person)
     return [Reply(f"help_{person.role}", person.lang, {"unknown_command": action is None})]
@@ -85,6 +92,8 @@ async def on_button(work: Work, incoming: Incoming) -> list[Reply]:
         return [Reply("unknown_user", person.lang, toast="unknown_user")]
     press = dialogs.parse_button(incoming.data or "")
     is_start = press is not None and press.version is None and (press.action, press.value) == ("go", "checkin")
+    if is_start and _closed(person):
+        return [Reply("trajectory_closed", person.lang)]
     if is_start and person.role == "employee":
         return await checkin_flow.start(work, person, edit=True)
     dialog = await dialogs.current(work, person.user_id)
@@ -120,6 +129,10 @@ async def _reask(
     if toast is not None:
         replies[0].toast = toast
     return replies
+
+
+def _closed(person: Person) -> bool:
+    return person.employee is not None and person.employee.status == "closed"
 
 
 def _greeting(person: Person) -> Reply:

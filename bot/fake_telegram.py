@@ -823,6 +823,10 @@ class FakeTelegram:
         # Set by an in-process bot: returns True when it has no update queued or being handled. When set,
         # waiting for the bot uses it instead of a window of silence.
         self.idle_probe: Callable[[], bool] | None = None
+        self._hold_after: int | None = None
+        self._hold_passed = 0
+        self._hold_released = asyncio.Event()
+        self.held = 0  # sends waiting at the hold right now
         self.reply_timeout_s = reply_timeout_s
         self.calls: list[ApiCall] = []
         self.events: list[Event] = []
@@ -1023,6 +1027,7 @@ class FakeTelegram:
         try:
             if parse_error is not None:
                 raise parse_error
+            await self._maybe_hold(call, request)
             result = await self._execute(call, params, files)
             status, body = 200, {"ok": True, "result": result}
         except ApiError as error:
@@ -1060,6 +1065,30 @@ class FakeTelegram:
             if query_id in self._queries:
                 self._queries[query_id].answer_calls += 1
                 self._notifier.notify(("query", query_id))
+
+    async def _maybe_hold(self, call: ApiCall, request: web.Request) -> None:
+        """With `hold_sends_after(n)`: sends after the n-th wait here, before anything is delivered. A request
+        whose client went away meanwhile (a killed bot) is dropped: it never reached "Telegram"."""
+        if self._hold_after is None or call.method not in _SENDING_METHODS:
+            return
+        if self._hold_passed < self._hold_after:
+            self._hold_passed += 1
+            return
+        self.held += 1
+        await self._hold_released.wait()
+        self.held -= 1
+        if request.transport is None or request.transport.is_closing():
+            raise asyncio.CancelledError
+
+    def hold_sends_after(self, count: int) -> None:
+        """Let `count` more sends through, then hold every further send until `release()`."""
+        self._hold_after, self._hold_passed = count, 0
+        self._hold_released.clear()
+
+    def release(self) -> None:
+        """Let held sends go on (those whose client is gone are dropped) and stop holding."""
+        self._hold_after = None
+        self._hold_released.set()
 
     async def _execute(self, call: ApiCall, params: Params, files: Files) -> Any:
         delay = self._faults.take_delay(call.method)

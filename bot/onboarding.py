@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import dialogs, setup_flow
+from bot import dialogs, outbox, setup_flow
 from bot.clock import as_utc
 from bot.context import Person, Work
+from bot.outbox import Message
 from bot.replies import Reply
 from bot.tokens import TOKEN_TTL, deep_link, hash_token, looks_like_token, new_token
 from storage import queries
@@ -79,13 +80,9 @@ async def redeem(work: Work, person: Person, payload: str, first_name: str) -> l
     replies = [Reply("employee_welcome", person.lang, {"name": employee.name, "coach": coach.name})]
     replies += await setup_flow.start(work, person, first_time=True)
     if coach.telegram_user_id is not None:
-        replies.append(
-            Reply(
-                "coach_employee_joined",
-                coach.language,
-                {"name": employee.name},
-                chat_id=coach.telegram_user_id,
-            )
+        joined = Reply("coach_employee_joined", coach.language, {"name": employee.name})
+        await outbox.enqueue(
+            work, [Message(f"joined:{employee.id}", "coach_joined", coach.telegram_user_id, joined, work.timezone)]
         )
     return replies
 

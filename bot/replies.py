@@ -32,7 +32,6 @@ class Reply:
     edit: bool = False
     photo: bytes | None = None
     photo_name: str = "image.png"
-    chat_id: int | None = None  # another chat than the one that wrote (e.g. telling the coach)
     toast: str | None = None  # a label key shown as the callback answer
     menu: str | None = None  # set this chat's command menu to the one of this role
 

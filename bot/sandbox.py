@@ -17,6 +17,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings, load_settings
 from bot.context import Work
 from bot.fake_telegram import FakeTelegram, SentMessage
+from bot.jobs import sweep_once
 from bot.onboarding import add_coach
 from storage.db import Database
 
@@ -38,16 +39,24 @@ class Sandbox:
     @contextlib.asynccontextmanager
     async def bot_running(self) -> AsyncIterator[Application]:
         """Start the bot (migrations, polling) and stop it when the block ends; entering again is a restart."""
-        async with running(self.settings, clock=self.clock, poll_timeout=1) as app:
+        async with running(self.settings, clock=self.clock, poll_timeout=1, scheduled=False) as app:
             self.app = app
+            delivery = app.bot_data["runtime"].delivery
             self.fake.idle_probe = lambda: (
-                app.update_queue.empty() and app.update_processor.current_concurrent_updates == 0
+                app.update_queue.empty() and app.update_processor.current_concurrent_updates == 0 and delivery.idle()
             )
             try:
                 yield app
             finally:
                 self.app = None
                 self.fake.idle_probe = None
+
+    async def run_due(self):
+        """Run the sweeps once at the sandbox clock's time and send what is due (like `spoorzoeker run-due`)."""
+        runtime = self.app.bot_data["runtime"]
+        result = await sweep_once(runtime.db, self.clock, self.fake.bot_username, self.settings.default_timezone)
+        await runtime.delivery.drain()
+        return result
 
     async def add_coach(self, name: str) -> str:
         """Add a coach as an operator would (`spoorzoeker coach add`) and return their registration token."""

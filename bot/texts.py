@@ -59,6 +59,26 @@ class Texts:
             compiled = self._label_templates[(lang, key)] = self.env.from_string(str(source))
         return compiled.render(**ctx)
 
+    def reply(self, reply) -> tuple[str, list[list[dict]] | None]:
+        """A `bot.replies.Reply` as message text and inline-keyboard rows (Bot API dicts)."""
+        text = self.render(reply.lang, reply.template, **reply.ctx)
+        if not reply.buttons:
+            return text, None
+        rows = []
+        for row in reply.buttons:
+            line = []
+            for button in row:
+                label = (
+                    button.text if button.text is not None else self.label(reply.lang, button.label, **button.params)
+                )
+                if button.checked:
+                    label = self.label(reply.lang, "checked", label=label)
+                line.append(
+                    {"text": label, "url": button.url} if button.url else {"text": label, "callback_data": button.data}
+                )
+            rows.append(line)
+        return text, rows
+
     def label_keys(self, lang: str) -> set[str]:
         return set(self._labels[lang])
 

@@ -1,4 +1,4 @@
-"""Turn the domain's Replies into Telegram messages: render the template, build the keyboard, send or edit."""
+"""Turn the domain's Replies into Telegram messages: send, edit, and answer the button press."""
 
 from __future__ import annotations
 
@@ -10,28 +10,17 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.conversation import MENUS
-from bot.replies import Button, Reply
+from bot.replies import Reply
 from bot.texts import Texts
 
 log = logging.getLogger(__name__)
 
 
-def keyboard(texts: Texts, lang: str, buttons: list[list[Button]]) -> InlineKeyboardMarkup | None:
-    if not buttons:
+def markup(rows: list[list[dict]] | None) -> InlineKeyboardMarkup | None:
+    """Inline-keyboard rows (Bot API dicts) as a python-telegram-bot markup."""
+    if not rows:
         return None
-    markup = []
-    for row in buttons:
-        line = []
-        for button in row:
-            label = button.text if button.text is not None else texts.label(lang, button.label, **button.params)
-            if button.checked:
-                label = texts.label(lang, "checked", label=label)
-            if button.url:
-                line.append(InlineKeyboardButton(label, url=button.url))
-            else:
-                line.append(InlineKeyboardButton(label, callback_data=button.data))
-        markup.append(line)
-    return InlineKeyboardMarkup(markup)
+    return InlineKeyboardMarkup([[InlineKeyboardButton(**button) for button in row] for row in rows])
 
 
 def menu(texts: Texts, lang: str, role: str) -> list[BotCommand]:
@@ -41,7 +30,7 @@ def menu(texts: Texts, lang: str, role: str) -> list[BotCommand]:
 async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, texts: Texts, replies: list[Reply]) -> None:
     """Send every reply; for a button press, answer the callback query last (with the toast, if any)."""
     query = update.callback_query
-    chat_id = update.effective_chat.id if update.effective_chat else None
+    chat_id = update.effective_chat.id
     toast = None
     try:
         for reply in replies:
@@ -55,28 +44,27 @@ async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, texts: Tex
                 log.info("could not answer callback query: %s", exc)
 
 
-async def _send(context, texts: Texts, reply: Reply, chat_id: int | None, query) -> None:
-    text = texts.render(reply.lang, reply.template, **reply.ctx)
-    markup = keyboard(texts, reply.lang, reply.buttons)
-    target = reply.chat_id if reply.chat_id is not None else chat_id
+async def _send(context, texts: Texts, reply: Reply, chat_id: int, query) -> None:
+    text, rows = texts.reply(reply)
+    keyboard = markup(rows)
     if reply.menu is not None:
-        await context.bot.set_my_commands(menu(texts, reply.lang, reply.menu), scope=BotCommandScopeChat(target))
+        await context.bot.set_my_commands(menu(texts, reply.lang, reply.menu), scope=BotCommandScopeChat(chat_id))
     if reply.photo is not None:
         await context.bot.send_photo(
-            target,
+            chat_id,
             photo=reply.photo,
             filename=reply.photo_name,
             caption=text,
             parse_mode=ParseMode.HTML,
-            reply_markup=markup,
+            reply_markup=keyboard,
         )
         return
-    if reply.edit and query is not None and query.message is not None and reply.chat_id is None:
+    if reply.edit and query is not None and query.message is not None:
         try:
-            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
             return
         except BadRequest as exc:
             if "not modified" in str(exc).lower():
                 return
             log.info("edit failed (%s); sending a new message instead", exc)
-    await context.bot.send_message(target, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)

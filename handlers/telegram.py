@@ -39,6 +39,7 @@ async def _handle(update: Update, context: ContextTypes.DEFAULT_TYPE, call: Call
     async with runtime.db.session() as session:
         work = Work(session, runtime.clock, context.bot.username, runtime.timezone)
         replies = await call(work, incoming)
+    runtime.wake_delivery()  # the update may have queued messages for other chats
     await deliver(update, context, runtime.texts, replies)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -48,6 +48,7 @@ class Employee(SQLModel, table=True):
     status: str = Field(default="invited", max_length=20)  # invited | active | closed
     created_at: datetime
     registered_at: datetime | None = None
+    unreachable_at: datetime | None = None  # Telegram said 403: blocked the bot or deactivated
 
 
 class Invite(SQLModel, table=True):
@@ -81,6 +82,44 @@ class CheckIn(SQLModel, table=True):
     created_at: datetime
     updated_at: datetime
     submitted_at: datetime | None = None
+    missed_at: datetime | None = None  # no check-in by the end of the check-in period
+    paused_reason: str | None = Field(default=None, max_length=20)  # the week fell in a pause: not counted
+
+
+class Pause(SQLModel, table=True):
+    """No prompts from `start` to `until` (inclusive, local dates). The reason is a category, never medical."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: int = Field(foreign_key="employee.id", index=True)
+    start: date
+    until: date
+    reason: str = Field(max_length=20)  # holiday | treatment | other
+    created_at: datetime
+    ended_at: datetime | None = None  # ended early by the employee
+
+
+class Outbox(SQLModel, table=True):
+    """A message the bot must send: written first, sent by the delivery worker, never twice for one key."""
+
+    __table_args__ = (Index("ix_outbox_due", "status", "not_before"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(max_length=120, unique=True)
+    kind: str = Field(max_length=30)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    employee_id: int | None = Field(default=None, foreign_key="employee.id", index=True)
+    iso_year: int | None = None
+    iso_week: int | None = None
+    text: str
+    reply_markup: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    timezone: str = Field(default="Europe/Amsterdam", max_length=64)  # the recipient's, for quiet hours
+    status: str = Field(default="pending", max_length=12)  # pending | sent | failed | cancelled
+    attempts: int = 0
+    not_before: datetime
+    created_at: datetime
+    sent_at: datetime | None = None
+    last_error: str | None = Field(default=None, max_length=300)
+    telegram_message_id: int | None = None
 
 
 class Dialog(SQLModel, table=True):

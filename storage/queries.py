@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import func, update
+from sqlalchemy import and_, func, or_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import CheckIn, Coach, Dialog, Employee, Employer, Invite
+from storage.models import CheckIn, Coach, Dialog, Employee, Employer, Invite, Outbox, Pause
 
 # --- people -----------------------------------------------------------------------------------------------
 
@@ -182,3 +184,127 @@ async def employers_of_coach(session: AsyncSession, coach_id: int, limit: int) -
         .limit(limit)
     )
     return [row[0] for row in (await session.exec(statement)).all()]
+
+
+# --- reminders and pauses ---------------------------------------------------------------------------------
+
+
+async def employees_to_remind(session: AsyncSession) -> list[Employee]:
+    """Employees who joined, are still in their trajectory, and can be reached on Telegram."""
+    statement = select(Employee).where(
+        Employee.status == "active",
+        Employee.telegram_user_id.is_not(None),  # type: ignore[union-attr]
+        Employee.unreachable_at.is_(None),  # type: ignore[union-attr]
+    )
+    return list((await session.exec(statement)).all())
+
+
+async def checkins_in_weeks(session: AsyncSession, weeks: set[tuple[int, int]]) -> dict[tuple[int, int, int], CheckIn]:
+    """Check-ins of these ISO weeks, keyed by (employee id, year, week)."""
+    if not weeks:
+        return {}
+    statement = select(CheckIn).where(
+        or_(*(and_(CheckIn.iso_year == year, CheckIn.iso_week == week) for year, week in weeks))
+    )
+    return {(c.employee_id, c.iso_year, c.iso_week): c for c in (await session.exec(statement)).all()}
+
+
+async def pauses_overlapping(
+    session: AsyncSession, first: date, last: date, employee_ids=None
+) -> dict[int, list[Pause]]:
+    """Pauses (not ended early before `first`) that overlap [first, last], per employee id."""
+    statement = select(Pause).where(Pause.start <= last, Pause.until >= first)
+    if employee_ids is not None:
+        statement = statement.where(Pause.employee_id.in_(list(employee_ids)))  # type: ignore[attr-defined]
+    found: dict[int, list[Pause]] = {}
+    for pause in (await session.exec(statement)).all():
+        found.setdefault(pause.employee_id, []).append(pause)
+    return found
+
+
+async def current_pause(session: AsyncSession, employee_id: int, today: date) -> Pause | None:
+    statement = (
+        select(Pause)
+        .where(Pause.employee_id == employee_id, Pause.start <= today, Pause.until >= today)
+        .order_by(Pause.id.desc())  # type: ignore[union-attr]
+    )
+    return (await session.exec(statement)).first()
+
+
+async def add(session: AsyncSession, row):
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def mark_week(
+    session: AsyncSession, employee_id: int, year: int, week: int, now: datetime, *, missed: bool, reason: str | None
+) -> CheckIn:
+    """Record a week as missed or as paused (with the pause's reason), creating its check-in row if needed."""
+    checkin = await checkin_for_week(session, employee_id, year, week)
+    if checkin is None:
+        checkin = await create_checkin(session, employee_id, year, week, now)
+    if missed:
+        checkin.missed_at = now
+    else:
+        checkin.paused_reason = reason
+    checkin.updated_at = now
+    session.add(checkin)
+    await session.flush()
+    return checkin
+
+
+# --- the outbox -------------------------------------------------------------------------------------------
+
+
+async def insert_outbox_rows(session: AsyncSession, rows: list[dict]) -> int:
+    """Insert rows, skipping any whose dedupe key exists (ON CONFLICT DO NOTHING on SQLite and PostgreSQL)."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    inserted = 0
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        statement = insert(Outbox).values(chunk).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        result = await session.exec(statement)
+        inserted += max(result.rowcount or 0, 0)
+    return inserted
+
+
+async def due_outbox(session: AsyncSession, now: datetime, limit: int, skip_ids: set[int]) -> list[Outbox]:
+    statement = (
+        select(Outbox)
+        .where(Outbox.status == "pending", Outbox.not_before <= now)
+        .order_by(Outbox.not_before, Outbox.id)
+        .limit(limit + len(skip_ids))
+    )
+    return [row for row in (await session.exec(statement)).all() if row.id not in skip_ids][:limit]
+
+
+async def update_outbox(session: AsyncSession, row_id: int, **values) -> None:
+    await session.exec(update(Outbox).where(Outbox.id == row_id).values(**values))
+
+
+async def cancel_pending_to(session: AsyncSession, chat_id: int, reason: str) -> None:
+    await session.exec(
+        update(Outbox)
+        .where(Outbox.chat_id == chat_id, Outbox.status == "pending")
+        .values(status="cancelled", last_error=reason)
+    )
+
+
+async def outbox_rows(session: AsyncSession, **where) -> list[Outbox]:
+    statement = select(Outbox).order_by(Outbox.id)
+    for column, value in where.items():
+        statement = statement.where(getattr(Outbox, column) == value)
+    return list((await session.exec(statement)).all())
+
+
+async def employee_by_chat(session: AsyncSession, chat_id: int) -> Employee | None:
+    return await employee_by_telegram(session, chat_id)
+
+
+async def employees_by_ids(session: AsyncSession, ids: set[int]) -> dict[int, Employee]:
+    if not ids:
+        return {}
+    statement = select(Employee).where(Employee.id.in_(list(ids)))  # type: ignore[union-attr]
+    return {employee.id: employee for employee in (await session.exec(statement)).all()}

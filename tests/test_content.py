@@ -12,7 +12,7 @@ texts = Texts()
 REASONS = [
     "not_a_number", "negative", "too_high", "not_a_score", "out_of_range", "use_buttons", "stale", "not_text", "edited",
     "empty", "not_a_date", "date_in_future", "date_too_old", "track2_before_sickness", "date_too_far", "name_length",
-    "not_a_time", "quiet_hours",
+    "not_a_time", "quiet_hours", "date_in_past", "pause_too_long",
 ]  # fmt: skip
 CONTEXT = {
     "name": "Ahmed <Yilmaz>",
@@ -36,6 +36,8 @@ CONTEXT = {
     "has_choices": True,
     "url": "https://t.me/SpoorzoekerBot?start=abc",
     "expires": datetime(2026, 12, 4, 10, 0),
+    "until": date(2026, 12, 24),
+    "reason": "holiday",
 }
 
 
@@ -61,7 +63,7 @@ def test_every_template_renders_with_and_without_a_problem(lang, name):
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_label_renders(lang):
     for key in texts.label_keys(lang):
-        assert texts.label(lang, key, label="x").strip()
+        assert texts.label(lang, key, label="x", n=2).strip()
 
 
 def test_problem_reasons_are_all_worded():

@@ -1,0 +1,286 @@
+"""Sending the outbox: rate-limited, retried, deduplicated.
+
+- A row is sent once: it is marked `sent` right after Telegram accepts it. The one unavoidable edge is
+  at-least-once: when Telegram accepted a message but the answer never reached us (a timeout, or the process
+  died between the answer and the database write), the row is still `pending` and is sent again.
+- Network errors and 5xx are retried with exponential backoff; a 429 waits `retry_after` (and pauses all
+  sending, as Telegram's flood control is per bot); a 403 (blocked, deactivated) marks the employee
+  unreachable, cancels what is queued for them and tells their coach once; other 4xx fail the row for good.
+- At most `rate_per_s` messages per sliding second overall and one per second per chat.
+- Reminders are checked again just before sending: nothing goes out for a submitted week, a pause, a closed
+  trajectory, or in the recipient's quiet hours (those wait until 08:00).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from dataclasses import dataclass
+from datetime import timedelta
+
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot import outbox
+from bot.clock import Clock
+from bot.context import Work
+from bot.outbox import Message
+from bot.replies import Reply
+from bot.schedule import FIRST_NUDGE, PROMPT, SECOND_NUDGE, in_quiet_hours, local_now, quiet_hours_end
+from bot.texts import Texts
+from handlers.render import markup
+from storage import queries
+from storage.db import Database
+from storage.models import Coach, Outbox
+
+log = logging.getLogger(__name__)
+
+REMINDER_KINDS = (PROMPT, FIRST_NUDGE, SECOND_NUDGE)
+MAX_QUICK_RETRIES = 6  # in-process retries with backoff 1, 2, 4, 8, 16, 32 s
+MAX_ATTEMPTS = 20  # then the row fails for good
+LATER = timedelta(minutes=15)  # after the quick retries, the row waits this long before the next round
+
+
+class RateLimiter:
+    """At most `per_second` sends in any sliding second, and one per `per_chat_s` per chat."""
+
+    def __init__(self, per_second: float, per_chat_s: float = 1.0, margin_s: float = 0.005) -> None:
+        self.per_second = per_second
+        self.per_chat_s = per_chat_s
+        self.margin_s = margin_s
+        self._window: deque[float] = deque()
+        self._last_in_chat: dict[int, float] = {}
+        self._paused_until = 0.0
+
+    def pause(self, seconds: float) -> None:
+        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+    def _wait_for(self, chat_id: int, now: float) -> float:
+        while self._window and now - self._window[0] >= 1.0 + self.margin_s:
+            self._window.popleft()
+        wait = self._paused_until - now
+        if len(self._window) >= self.per_second:
+            wait = max(wait, self._window[0] + 1.0 + self.margin_s - now)
+        last = self._last_in_chat.get(chat_id)
+        if last is not None:
+            wait = max(wait, last + self.per_chat_s + self.margin_s - now)
+        return wait
+
+    async def acquire(self, chat_id: int) -> None:
+        while (wait := self._wait_for(chat_id, time.monotonic())) > 0:
+            await asyncio.sleep(wait)
+        now = time.monotonic()
+        self._window.append(now)
+        self._last_in_chat[chat_id] = now
+        if len(self._last_in_chat) > 50_000:  # forget chats that are long past their one-second gap
+            self._last_in_chat = {c: t for c, t in self._last_in_chat.items() if now - t < self.per_chat_s + 1}
+
+
+@dataclass
+class DeliveryStats:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    postponed: int = 0
+    rate_limited: int = 0
+
+
+class Delivery:
+    """Drains the outbox through a pool of sending workers that share one rate limiter."""
+
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        clock: Clock,
+        texts: Texts,
+        *,
+        rate_per_s: float = 30,
+        workers: int = 8,
+        backoff_s: float = 1.0,
+        bot_username: str = "",
+        timezone: str = "Europe/Amsterdam",
+    ) -> None:
+        self.db, self.bot, self.clock, self.texts = db, bot, clock, texts
+        self.limiter = RateLimiter(rate_per_s)
+        self.workers = workers
+        self.backoff_s = backoff_s
+        self.bot_username, self.timezone = bot_username, timezone
+        self.stats = DeliveryStats()
+        self._in_flight: set[int] = set()
+        self._draining = asyncio.Lock()  # one drain at a time: a row is never picked up twice
+        self.wake = asyncio.Event()
+
+    # -- the loop ---------------------------------------------------------------------------------------------
+
+    async def drain(self) -> DeliveryStats:
+        """Send everything that is due now; return when nothing due is left (retries included)."""
+        async with self._draining:
+            return await self._drain()
+
+    async def _drain(self) -> DeliveryStats:
+        queue: asyncio.Queue[Outbox | None] = asyncio.Queue(maxsize=self.workers * 4)
+        pool = [asyncio.create_task(self._worker(queue)) for _ in range(self.workers)]
+        try:
+            while True:
+                fetched, ready = await self._next_batch()
+                if not fetched:
+                    if not self._in_flight:
+                        break  # nothing due and nothing being sent: done
+                    await queue.join()  # let retries and rescheduling settle, then look again
+                    continue
+                for row in ready:
+                    self._in_flight.add(row.id)
+                    await queue.put(row)  # blocks while the workers are busy: fetching stays just ahead
+        finally:
+            for _ in pool:
+                await queue.put(None)
+            await asyncio.gather(*pool, return_exceptions=True)
+        return self.stats
+
+    async def run_forever(self, poll_s: float = 5.0) -> None:
+        """Drain, then wait for a wake-up (something was queued) or `poll_s`; until cancelled."""
+        while True:
+            self.wake.clear()  # before draining: a wake-up that arrives during the round is not lost
+            try:
+                await self.drain()
+            except Exception:  # noqa: BLE001 - keep delivering; the error is logged and retried next round
+                log.exception("delivery round failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), timeout=poll_s)
+
+    def idle(self) -> bool:
+        """True when no round is running and none has been asked for."""
+        return not self._draining.locked() and not self.wake.is_set()
+
+    async def _next_batch(self, size: int = 200) -> tuple[int, list[Outbox]]:
+        """(how many due rows were looked at, those to send now): rows no longer relevant are cancelled and
+        rows in the recipient's quiet hours are postponed."""
+        now = self.clock.now()
+        async with self.db.session() as session:
+            rows = await queries.due_outbox(session, now, size, self._in_flight)
+            if not rows:
+                return 0, []
+            stale = await self._irrelevant_reminders(session, rows, now)
+            ready = []
+            for row in rows:
+                if row.id in stale:
+                    await queries.update_outbox(session, row.id, status="cancelled", last_error=stale[row.id])
+                    self.stats.cancelled += 1
+                elif in_quiet_hours(now, row.timezone):
+                    await queries.update_outbox(session, row.id, not_before=quiet_hours_end(now, row.timezone))
+                    self.stats.postponed += 1
+                else:
+                    ready.append(row)
+        return len(rows), ready
+
+    async def _irrelevant_reminders(self, session, rows: list[Outbox], now) -> dict[int, str]:
+        reminders = [row for row in rows if row.kind in REMINDER_KINDS and row.employee_id is not None]
+        if not reminders:
+            return {}
+        employees = await queries.employees_by_ids(session, {row.employee_id for row in reminders})
+        weeks = {(row.iso_year, row.iso_week) for row in reminders}
+        checkins = await queries.checkins_in_weeks(session, weeks)
+        today = min(local_now(now, e.timezone).date() for e in employees.values())
+        pauses = await queries.pauses_overlapping(session, today, today + timedelta(days=1), employees.keys())
+        reasons = {}
+        for row in reminders:
+            employee = employees.get(row.employee_id)
+            checkin = checkins.get((row.employee_id, row.iso_year, row.iso_week))
+            local_today = local_now(now, employee.timezone).date() if employee else today
+            if employee is None or employee.status != "active":
+                reasons[row.id] = "trajectory closed"
+            elif employee.unreachable_at is not None:
+                reasons[row.id] = "unreachable"
+            elif checkin is not None and (checkin.submitted_at or checkin.missed_at or checkin.paused_reason):
+                reasons[row.id] = "check-in closed"
+            elif any(p.start <= local_today <= p.until for p in pauses.get(employee.id, [])):
+                reasons[row.id] = "paused"
+        return reasons
+
+    async def _worker(self, queue: asyncio.Queue) -> None:
+        while (row := await queue.get()) is not None:
+            try:
+                await self._deliver(row)
+            except Exception:  # noqa: BLE001 - one bad row must not stop the others
+                log.exception("delivering outbox row %s failed", row.id)
+            finally:
+                self._in_flight.discard(row.id)
+                queue.task_done()
+        queue.task_done()
+
+    # -- one message ------------------------------------------------------------------------------------------
+
+    async def _deliver(self, row: Outbox) -> None:
+        attempts = row.attempts
+        for quick in range(MAX_QUICK_RETRIES + 1):
+            await self.limiter.acquire(row.chat_id)
+            attempts += 1
+            try:
+                message = await self.bot.send_message(
+                    row.chat_id, row.text, parse_mode=ParseMode.HTML, reply_markup=markup(self._rows(row))
+                )
+            except RetryAfter as exc:
+                wait = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else exc.retry_after
+                self.stats.rate_limited += 1
+                self.limiter.pause(float(wait))
+                await self._record(row, attempts=attempts, last_error=f"429 retry after {wait}s")
+                continue
+            except Forbidden as exc:
+                await self._unreachable(row, attempts, str(exc))
+                return
+            except BadRequest as exc:
+                self.stats.failed += 1
+                await self._record(row, attempts=attempts, status="failed", last_error=f"400 {exc}"[:300])
+                return
+            except (NetworkError, TelegramError) as exc:  # 5xx, timeouts, connection errors
+                self.stats.retried += 1
+                await self._record(row, attempts=attempts, last_error=f"{type(exc).__name__}: {exc}"[:300])
+                if attempts >= MAX_ATTEMPTS:
+                    self.stats.failed += 1
+                    await self._record(row, status="failed")
+                    return
+                if quick < MAX_QUICK_RETRIES:
+                    await asyncio.sleep(self.backoff_s * 2**quick)
+                continue
+            self.stats.sent += 1
+            await self._record(
+                row, attempts=attempts, status="sent", sent_at=self.clock.now(), telegram_message_id=message.message_id
+            )
+            return
+        await self._record(row, not_before=self.clock.now() + LATER)
+
+    @staticmethod
+    def _rows(row: Outbox) -> list[list[dict]] | None:
+        return (row.reply_markup or {}).get("inline_keyboard")
+
+    async def _record(self, row: Outbox, **values) -> None:
+        async with self.db.session() as session:
+            await queries.update_outbox(session, row.id, **values)
+
+    async def _unreachable(self, row: Outbox, attempts: int, error: str) -> None:
+        """403: stop sending to this chat; if it is an employee, mark them and tell their coach once."""
+        self.stats.failed += 1
+        async with self.db.session() as session:
+            await queries.update_outbox(session, row.id, attempts=attempts, status="failed", last_error=f"403 {error}")
+            await queries.cancel_pending_to(session, row.chat_id, "unreachable")
+            employee = await queries.employee_by_telegram(session, row.chat_id)
+            if employee is None or employee.unreachable_at is not None:
+                return
+            employee.unreachable_at = self.clock.now()
+            session.add(employee)
+            coach = await queries.get(session, Coach, employee.coach_id)
+            if coach is None or coach.telegram_user_id is None:
+                return
+            work = Work(session, self.clock, self.bot_username, self.timezone, self.texts)
+            notice = Reply("coach_unreachable", coach.language, {"name": employee.name})
+            await outbox.enqueue(
+                work, [Message(f"unreachable:{employee.id}", "coach_unreachable", coach.telegram_user_id, notice,
+                               self.timezone, employee_id=employee.id)]
+            )  # fmt: skip
+        self.wake.set()

@@ -1,0 +1,78 @@
+"""Scheduled work: the sweeps APScheduler runs at start-up intervals, and `spoorzoeker run-due`.
+
+The database is the source of truth, so there is no per-user job to persist: each sweep asks "what is due
+now?" and queues it in the outbox, and the delivery worker sends it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from datetime import datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from telegram import Bot
+
+from bot import reminders
+from bot.clock import Clock, ManualClock, SystemClock
+from bot.config import Settings
+from bot.context import Work
+from bot.delivery import Delivery
+from bot.texts import texts
+from storage.db import Database
+from storage.migrate import upgrade_async
+
+log = logging.getLogger(__name__)
+
+
+async def sweep_once(db: Database, clock: Clock, bot_username: str, timezone: str) -> reminders.SweepResult:
+    async with db.session() as session:
+        return await reminders.sweep(Work(session, clock, bot_username, timezone))
+
+
+def start_scheduler(db: Database, clock: Clock, delivery: Delivery, settings: Settings) -> AsyncIOScheduler:
+    """Register the sweeps; they run in the application's event loop."""
+
+    async def reminder_sweep() -> None:
+        result = await sweep_once(db, clock, delivery.bot_username, settings.default_timezone)
+        if result.queued:
+            log.info("queued %d reminder(s)", result.queued)
+            delivery.wake.set()
+
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(
+        reminder_sweep,
+        "interval",
+        seconds=settings.sweep_interval_s,
+        id="reminders",
+        next_run_time=datetime.now(scheduler.timezone),  # also once right at start-up: catch up
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
+    scheduler.start()
+    return scheduler
+
+
+async def run_due(settings: Settings, at: datetime | None = None) -> dict:
+    """`spoorzoeker run-due [--at]`: run the sweeps once as if at `at`, send what is due, report counts."""
+    clock: Clock = ManualClock(at) if at is not None else SystemClock()
+    await upgrade_async(settings.database_url)
+    db = Database(settings.database_url)
+    try:
+        async with Bot(settings.telegram_bot_token, base_url=settings.telegram_base_url) as bot:
+            result = await sweep_once(db, clock, bot.username, settings.default_timezone)
+            delivery = Delivery(
+                db, bot, clock, texts(), rate_per_s=settings.send_rate_per_s, bot_username=bot.username,
+                timezone=settings.default_timezone,
+            )  # fmt: skip
+            stats = await delivery.drain()
+    finally:
+        await db.dispose()
+    return {
+        "at": clock.now().isoformat(),
+        "queued": result.queued,
+        "missed": len(result.missed),
+        "paused": len(result.paused),
+        **asdict(stats),
+    }
