@@ -6,7 +6,9 @@ import argparse
 import asyncio
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.config import ConfigError, Settings, load_settings
 
@@ -76,6 +78,26 @@ def cmd_coach_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run_due(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.jobs import run_due
+
+    settings = _settings()
+    _require_token(settings)
+    at = None
+    if args.at:
+        try:
+            at = datetime.fromisoformat(args.at)
+        except ValueError:
+            print(f"spoorzoeker: --at {args.at!r} is not an ISO date-time (e.g. 2026-11-20T10:00)", file=sys.stderr)
+            return 2
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=ZoneInfo(settings.default_timezone))
+    print(json.dumps(asyncio.run(run_due(settings, at))))
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -109,6 +131,10 @@ def parser() -> argparse.ArgumentParser:
     add = coach.add_parser("add", help="add a coach and print their registration link")
     add.add_argument("--name", required=True)
     add.set_defaults(func=cmd_coach_add)
+
+    due = commands.add_parser("run-due", help="run the sweeps once (as if at --at) and send what is due")
+    due.add_argument("--at", help="ISO date-time; without an offset it is in DEFAULT_TIMEZONE (default: now)")
+    due.set_defaults(func=cmd_run_due)
 
     demo = commands.add_parser("demo", help="scripted offline demo against a fake Telegram")
     demo.add_argument("--out", required=True, help="folder for the transcript")

@@ -226,7 +226,7 @@ class Delivery:
                     row.chat_id, row.text, parse_mode=ParseMode.HTML, reply_markup=markup(self._rows(row))
                 )
             except RetryAfter as exc:
-                wait = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else exc.retry_after
+                wait = exc.retry_after.total_seconds()  # a timedelta (bot/__init__ opts in to PTB_TIMEDELTA)
                 self.stats.rate_limited += 1
                 self.limiter.pause(float(wait))
                 await self._record(row, attempts=attempts, last_error=f"429 retry after {wait}s")

@@ -47,7 +47,7 @@ async def sweep(work: Work) -> SweepResult:
         for week in weeks_of[employee.id]:
             opened = prompt_at(week, employee.checkin_weekday, employee.checkin_time, employee.timezone)
             stage = stage_at(now, opened)
-            if stage is None or opened < employee.registered_at:
+            if stage is None or opened <= employee.registered_at:  # only periods that opened after joining
                 continue
             checkin = checkins.get((employee.id, week.year, week.week))
             if checkin is not None and (checkin.submitted_at or checkin.missed_at or checkin.paused_reason):

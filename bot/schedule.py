@@ -98,7 +98,7 @@ def open_week(
     previous_prompt = prompt_at(previous, weekday, at, timezone)
     if (
         stage_at(now, previous_prompt) not in (None, MISSED)
-        and previous_prompt >= registered_at
+        and previous_prompt > registered_at
         and not is_closed(previous)
     ):
         return previous
