@@ -103,6 +103,23 @@ async def run_demo(out_dir: Path) -> str:
             stranger = fake.user(3001, "Kim")
             await stranger.send("Hallo?")
 
+            scene("8. The next week: reminders at each person's own day and time (the sweep runs every minute)")
+            clock.set(local("2026-11-24 09:30"))  # Linda's Tuesday 09:30
+            await box.run_due()
+            await linda.press("Start de check-in")
+            for tap in ("2", "1", "1", "Workshop", "Klaar", "5", "Versturen"):
+                await linda.press(tap)
+            clock.set(local("2026-11-25 14:30"))  # Peter's Wednesday 14:30
+            await box.run_due()
+            clock.set(local("2026-11-27 10:00"))  # Ahmed's Friday 10:00
+            await box.run_due()
+            clock.set(local("2026-11-28 10:00"))  # 24 hours later: a kind nudge
+            await box.run_due()
+            await ahmed.send("/pauze")
+            await ahmed.press("Vakantie")
+            await ahmed.press("1 week")
+            await box.run_due()  # the coach hears of the pause
+
         names[3001] = "Kim (no link)"
         parts = []
         bounds = [start for _title, start in scenes] + [len(fake.events)]
