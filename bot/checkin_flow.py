@@ -16,6 +16,7 @@ from storage import queries
 from storage.models import CheckIn, Dialog, Employee
 
 FLOW = "checkin"
+COMMANDS = {"checkin": "employee"}
 
 
 def answers_of(checkin: CheckIn) -> rules.Answers:

@@ -12,36 +12,15 @@ from bot import checkin_flow, dialogs, invite_flow, onboarding, pause_flow, setu
 from bot.context import Incoming, Person, Work, identify
 from bot.replies import Reply
 
-FLOWS: dict[str, ModuleType] = {
-    checkin_flow.FLOW: checkin_flow,
-    invite_flow.FLOW: invite_flow,
-    setup_flow.FLOW: setup_flow,
-    pause_flow.FLOW: pause_flow,
+# Every multi-step flow. Each module has FLOW (its name), COMMANDS ({command: role}: the commands that start
+# it, Dutch first, English aliases after), start(work, person), on_text, on_button and ask_again.
+FLOW_MODULES: tuple[ModuleType, ...] = (checkin_flow, setup_flow, pause_flow, invite_flow)
+FLOWS: dict[str, ModuleType] = {module.FLOW: module for module in FLOW_MODULES}
+COMMANDS: dict[tuple[str, str], ModuleType] = {
+    (command, role): module for module in FLOW_MODULES for command, role in module.COMMANDS.items()
 }
-
-# Commands per role; Dutch names first, English aliases after. Unknown commands get the role's help.
-EMPLOYEE_COMMANDS = {
-    "checkin": "checkin",
-    "instellingen": "settings",
-    "settings": "settings",
-    "pauze": "pause",
-    "pause": "pause",
-    "help": "help",
-    "hulp": "help",
-    "annuleren": "cancel",
-    "cancel": "cancel",
-    "stop": "cancel",
-}
-COACH_COMMANDS = {
-    "invite": "invite",
-    "uitnodigen": "invite",
-    "help": "help",
-    "hulp": "help",
-    "annuleren": "cancel",
-    "cancel": "cancel",
-    "stop": "cancel",
-}
-
+HELP = ("help", "hulp")
+CANCEL = ("annuleren", "cancel", "stop")
 
 # The command menu Telegram shows, per role (descriptions: label keys command_<name>).
 MENUS = {
@@ -61,19 +40,12 @@ async def on_command(work: Work, incoming: Incoming, command: str, args: list[st
         return [Reply("unknown_user", person.lang)]
     if _closed(person):
         return [Reply("trajectory_closed", person.lang)]
-    table = COACH_COMMANDS if person.role == "coach" else EMPLOYEE_COMMANDS
-    action = table.get(command)
-    if action == "cancel":
+    if command in CANCEL:
         return await onboarding.cancel(work, person)
-    if action == "checkin":
-        return await checkin_flow.start(work, person)
-    if action == "settings":
-        return await setup_flow.start(work, person)
-    if action == "pause":
-        return await pause_flow.start(work, person)
-    if action == "invite":
-        return await invite_flow.start(work, person)
-    return [Reply(f"help_{person.role}", person.lang, {"unknown_command": action is None})]
+    flow = COMMANDS.get((command, person.role))
+    if flow is not None:
+        return await flow.start(work, person)
+    return [Reply(f"help_{person.role}", person.lang, {"unknown_command": command not in HELP})]
 
 
 async def on_text(work: Work, incoming: Incoming) -> list[Reply]:

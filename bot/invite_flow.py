@@ -16,6 +16,7 @@ from storage import queries
 from storage.models import Employer
 
 FLOW = "invite"
+COMMANDS = {"invite": "coach", "uitnodigen": "coach"}
 NAME_LENGTH = (2, 120)
 # A first day of sickness longer ago than this is past the end of wage continuation (104 weeks) plus a
 # year of possible wage sanction: almost surely a typo.

@@ -15,6 +15,7 @@ from storage import queries
 from storage.models import Coach, Dialog, Pause
 
 FLOW = "pause"
+COMMANDS = {"pauze": "employee", "pause": "employee"}
 REASONS = ("holiday", "treatment", "other")
 WEEK_CHOICES = (1, 2, 3, 4)
 LONGEST = timedelta(weeks=26)

@@ -11,6 +11,7 @@ from storage import queries
 from storage.models import Dialog
 
 FLOW = "setup"
+COMMANDS = {"instellingen": "employee", "settings": "employee"}
 TIME_BUTTONS = ("09:00", "10:00", "11:00", "13:00", "15:00", "17:00", "19:00", "20:00")
 # Nothing is sent between 21:00 and 08:00 local time, so a check-in time must fall in between.
 EARLIEST, LATEST = (8, 0), (20, 59)

@@ -42,8 +42,15 @@ class Texts:
                 self.env.get_template(f"{lang}/{name}.j2")
 
     def _load_labels(self, lang: str) -> dict[str, str]:
-        with open(self.content_dir / lang / "labels.yaml", encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+        """All `labels*.yaml` files of a language (one per feature area); a key may be defined only once."""
+        labels: dict[str, str] = {}
+        for path in sorted((self.content_dir / lang).glob("labels*.yaml")):
+            with open(path, encoding="utf-8") as handle:
+                for key, value in (yaml.safe_load(handle) or {}).items():
+                    if key in labels:
+                        raise ValueError(f"label {key!r} is defined twice in content/{lang}")
+                    labels[key] = value
+        return labels
 
     def render(self, lang: str, name: str, /, **ctx: object) -> str:
         template = self.env.get_template(f"{lang}/{name}.j2")

@@ -28,7 +28,11 @@ async def _rows(box, **where) -> list[Outbox]:
 
 
 def _reminders(user) -> list[str]:
-    return [m.plain_text for m in user.inbox if "check-in van week" in m.plain_text and "Start de check-in" in str(m.reply_markup)]
+    return [
+        m.plain_text
+        for m in user.inbox
+        if "check-in van week" in m.plain_text and "Start de check-in" in str(m.reply_markup)
+    ]
 
 
 async def test_weekly_prompt_comes_at_the_chosen_local_time_once(box, clock, ahmed):
