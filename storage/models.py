@@ -18,6 +18,9 @@ class Coach(SQLModel, table=True):
     name: str = Field(max_length=120)
     telegram_user_id: int | None = Field(default=None, sa_column=Column(BigInteger, unique=True, nullable=True))
     language: str = Field(default="nl", max_length=2)
+    timezone: str = Field(default="Europe/Amsterdam", max_length=64)
+    digest_weekday: int = Field(default=0)  # 0 = Monday
+    digest_time: time = Field(default=time(8, 0))
     created_at: datetime
     registered_at: datetime | None = None
 
@@ -49,6 +52,9 @@ class Employee(SQLModel, table=True):
     created_at: datetime
     registered_at: datetime | None = None
     unreachable_at: datetime | None = None  # Telegram said 403: blocked the bot or deactivated
+    values: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))  # what matters in work
+    share_reflections: bool = False  # the employee's consent to show ACT reflections to the coach
+    pinned_process: str | None = Field(default=None, max_length=20)  # an ACT process the coach pinned
 
 
 class Invite(SQLModel, table=True):
@@ -59,6 +65,7 @@ class Invite(SQLModel, table=True):
     kind: str = Field(max_length=20)  # coach | employee
     coach_id: int | None = Field(default=None, foreign_key="coach.id")
     employee_id: int | None = Field(default=None, foreign_key="employee.id")
+    employer_contact_id: int | None = Field(default=None, foreign_key="employercontact.id")
     created_at: datetime
     expires_at: datetime
     used_at: datetime | None = None
@@ -84,6 +91,12 @@ class CheckIn(SQLModel, table=True):
     submitted_at: datetime | None = None
     missed_at: datetime | None = None  # no check-in by the end of the check-in period
     paused_reason: str | None = Field(default=None, max_length=20)  # the week fell in a pause: not counted
+    act_prompt_id: str | None = Field(default=None, max_length=40)  # the week's ACT reflection prompt
+    act_process: str | None = Field(default=None, max_length=20)
+    reflection: str | None = Field(default=None, max_length=2000)
+    reflection_skipped: bool = False
+    next_step: str | None = Field(default=None, max_length=500)  # the small committed step for next week
+    step_result: str | None = Field(default=None, max_length=10)  # last week's step: done | partly | not
 
 
 class Pause(SQLModel, table=True):
@@ -133,3 +146,62 @@ class Dialog(SQLModel, table=True):
     step: str = Field(max_length=30)
     data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime
+
+
+class EmployerContact(SQLModel, table=True):
+    """An HR or case-manager contact of one employer; sees only that employer's employees, never health data."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    employer_id: int = Field(foreign_key="employer.id", index=True)
+    name: str = Field(max_length=120)
+    telegram_user_id: int | None = Field(default=None, sa_column=Column(BigInteger, unique=True, nullable=True))
+    language: str = Field(default="nl", max_length=2)
+    invited_by_coach_id: int | None = Field(default=None, foreign_key="coach.id")
+    created_at: datetime
+    registered_at: datetime | None = None
+
+
+class CoachNote(SQLModel, table=True):
+    """A coach's note on a client. `for_file` notes go into the dossier report; none ever reach an employer chat."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: int = Field(foreign_key="employee.id", index=True)
+    coach_id: int = Field(foreign_key="coach.id")
+    text: str = Field(max_length=2000)
+    for_file: bool = False
+    created_at: datetime
+
+
+class PhaseChange(SQLModel, table=True):
+    """History of a trajectory's phase (intake, orientation, active_search, completion, placed, closed)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: int = Field(foreign_key="employee.id", index=True)
+    phase: str = Field(max_length=20)
+    changed_at: datetime
+    coach_id: int | None = Field(default=None, foreign_key="coach.id")
+
+
+class JobApplication(SQLModel, table=True):
+    """One job application the employee logged (/sollicitatie)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: int = Field(foreign_key="employee.id", index=True)
+    company: str = Field(max_length=160)
+    role: str = Field(max_length=160)
+    applied_on: date
+    channel: str = Field(max_length=20)  # website | email | letter | network | agency | other
+    status: str = Field(default="applied", max_length=20)  # applied|interview|offer|rejected|no_answer|withdrawn
+    created_at: datetime
+    updated_at: datetime
+
+
+class SafetyAlert(SQLModel, table=True):
+    """Crisis language was detected in free text. The coach is told only with the employee's permission."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: int = Field(foreign_key="employee.id", index=True)
+    source: str = Field(max_length=20)  # reflection | step | note | chat
+    created_at: datetime
+    coach_allowed: bool | None = None  # None: not answered yet
+    coach_told_at: datetime | None = None

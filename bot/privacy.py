@@ -1,0 +1,86 @@
+"""Who may see what: the one place that decides it (AVG; AP policy rules "De zieke werknemer").
+
+Every field the bot stores belongs to one data class. An audience sees a field only if its class is allowed
+for that audience; a field this module does not know is never shown (deny by default). Everything that leaves
+the bot for an employer chat or the dossier report is built from `view(...)`, never from the records themselves.
+
+| data class | employee | coach | employer | dossier (reintegration file) |
+| activity: counts, applications, phase, dates, milestones, missed/paused weeks, follow-through | yes | yes | yes | yes |
+| health: energy | yes | yes | never | never |
+| free text: check-in note, committed-step text, values | yes | yes | never | never |
+| reflection: ACT reflections | yes | with consent | never | never |
+| coach note | no | yes | never | only notes marked for the file |
+"""
+
+from __future__ import annotations
+
+EMPLOYEE, COACH, EMPLOYER, DOSSIER = "employee", "coach", "employer", "dossier"
+AUDIENCES = (EMPLOYEE, COACH, EMPLOYER, DOSSIER)
+
+ACTIVITY, HEALTH, FREE_TEXT, REFLECTION, COACH_NOTE, FILE_NOTE = (
+    "activity", "health", "free_text", "reflection", "coach_note", "file_note",
+)  # fmt: skip
+
+ALLOWED: dict[str, frozenset[str]] = {
+    EMPLOYEE: frozenset({ACTIVITY, HEALTH, FREE_TEXT, REFLECTION}),
+    COACH: frozenset({ACTIVITY, HEALTH, FREE_TEXT, REFLECTION, COACH_NOTE, FILE_NOTE}),
+    EMPLOYER: frozenset({ACTIVITY}),
+    DOSSIER: frozenset({ACTIVITY, FILE_NOTE}),
+}
+
+# The data class of every field, per kind of record.
+FIELDS: dict[str, dict[str, str]] = {
+    "employee": {
+        "id": ACTIVITY, "name": ACTIVITY, "phase": ACTIVITY, "status": ACTIVITY, "first_sick_day": ACTIVITY,
+        "track2_start": ACTIVITY, "registered_at": ACTIVITY, "unreachable_at": ACTIVITY,
+        "values": FREE_TEXT,
+    },
+    "checkin": {
+        "iso_year": ACTIVITY, "iso_week": ACTIVITY, "applications": ACTIVITY, "interviews": ACTIVITY,
+        "networking": ACTIVITY, "activities": ACTIVITY, "submitted_at": ACTIVITY, "missed_at": ACTIVITY,
+        "paused_reason": ACTIVITY, "step_result": ACTIVITY,
+        "energy": HEALTH,
+        "note": FREE_TEXT, "next_step": FREE_TEXT,
+        "reflection": REFLECTION, "act_process": REFLECTION, "act_prompt_id": REFLECTION,
+        "reflection_skipped": REFLECTION,
+    },
+    "application": {
+        "company": ACTIVITY, "role": ACTIVITY, "applied_on": ACTIVITY, "channel": ACTIVITY, "status": ACTIVITY,
+        "updated_at": ACTIVITY,
+    },
+    "pause": {"start": ACTIVITY, "until": ACTIVITY, "reason": ACTIVITY},
+    "phase_change": {"phase": ACTIVITY, "changed_at": ACTIVITY},
+}  # fmt: skip
+
+
+def can_see(audience: str, data_class: str, *, reflections_shared: bool = False) -> bool:
+    if audience not in ALLOWED:
+        raise ValueError(f"unknown audience {audience!r}")
+    if data_class == REFLECTION and audience == COACH and not reflections_shared:
+        return False
+    return data_class in ALLOWED[audience]
+
+
+def view(audience: str, kind: str, record: object, *, reflections_shared: bool = False) -> dict:
+    """The fields of `record` (a model or a dict) that `audience` may see, as a plain dict."""
+    fields = FIELDS[kind]
+    get = record.get if isinstance(record, dict) else lambda name: getattr(record, name, None)
+    return {
+        name: get(name)
+        for name, data_class in fields.items()
+        if can_see(audience, data_class, reflections_shared=reflections_shared)
+    }
+
+
+def note_class(for_file: bool) -> str:
+    return FILE_NOTE if for_file else COACH_NOTE
+
+
+def coach_notes(audience: str, notes: list) -> list[dict]:
+    """Coach notes an audience may see: the coach all, the dossier only those marked for the file."""
+    return [
+        {"text": note.text, "created_at": note.created_at}
+        for note in notes
+        if can_see(audience, note_class(note.for_file))
+    ]
+
