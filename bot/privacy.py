@@ -5,7 +5,7 @@ for that audience; a field this module does not know is never shown (deny by def
 the bot for an employer chat or the dossier report is built from `view(...)`, never from the records themselves.
 
 | data class | employee | coach | employer | dossier (reintegration file) |
-| activity: counts, applications, phase, dates, milestones, missed/paused weeks, follow-through | yes | yes | yes | yes |
+| activity: counts, applications, phase, dates, milestones, missed or paused weeks | yes | yes | yes | yes |
 | health: energy | yes | yes | never | never |
 | free text: check-in note, committed-step text, values | yes | yes | never | never |
 | reflection: ACT reflections | yes | with consent | never | never |
@@ -83,4 +83,3 @@ def coach_notes(audience: str, notes: list) -> list[dict]:
         for note in notes
         if can_see(audience, note_class(note.for_file))
     ]
-
