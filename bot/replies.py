@@ -32,6 +32,8 @@ class Reply:
     edit: bool = False
     photo: bytes | None = None
     photo_name: str = "image.png"
+    document: bytes | None = None  # a file (PDF, CSV) sent with the rendered text as its caption
+    document_name: str = "document.pdf"
     toast: str | None = None  # a label key shown as the callback answer
     menu: str | None = None  # set this chat's command menu to the one of this role
 

@@ -59,6 +59,16 @@ async def _send(context, texts: Texts, reply: Reply, chat_id: int, query) -> Non
             reply_markup=keyboard,
         )
         return
+    if reply.document is not None:
+        await context.bot.send_document(
+            chat_id,
+            document=reply.document,
+            filename=reply.document_name,
+            caption=text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard,
+        )
+        return
     if reply.edit and query is not None and query.message is not None:
         try:
             await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)

@@ -63,6 +63,28 @@ class People:
         await user.press("10:00")
         return user
 
+    async def checkin(
+        self,
+        user: SimUser,
+        applications: int = 1,
+        interviews: int = 0,
+        networking: int = 2,
+        activities: tuple[str, ...] = (),
+        energy: int = 6,
+    ) -> None:
+        """A whole weekly check-in by taps, from /checkin to the submit button (Dutch labels)."""
+        await user.send("/checkin")
+        for number in (applications, interviews, networking):
+            await user.send(str(number))
+        if activities:
+            for label in activities:
+                await user.press(label)
+            await user.press("Klaar")
+        else:
+            await user.press("Geen")
+        await user.press(str(energy))
+        await user.press("Versturen")
+
     async def employee_row(self, user_id: int) -> Employee:
         async with self.box.db.session() as session:
             return await queries.employee_by_telegram(session, user_id)
