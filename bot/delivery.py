@@ -222,9 +222,7 @@ class Delivery:
             await self.limiter.acquire(row.chat_id)
             attempts += 1
             try:
-                message = await self.bot.send_message(
-                    row.chat_id, row.text, parse_mode=ParseMode.HTML, reply_markup=markup(self._rows(row))
-                )
+                message = await self._send(row)
             except RetryAfter as exc:
                 wait = exc.retry_after.total_seconds()  # a timedelta (bot/__init__ opts in to PTB_TIMEDELTA)
                 self.stats.rate_limited += 1
@@ -255,9 +253,21 @@ class Delivery:
             return
         await self._record(row, not_before=self.clock.now() + LATER)
 
-    @staticmethod
-    def _rows(row: Outbox) -> list[list[dict]] | None:
-        return (row.reply_markup or {}).get("inline_keyboard")
+    async def _send(self, row: Outbox):
+        """One Bot API call: a text message, or a photo or document with the text as its caption."""
+        keyboard = markup((row.reply_markup or {}).get("inline_keyboard"))
+        if row.attachment is None:
+            return await self.bot.send_message(row.chat_id, row.text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+        send = self.bot.send_photo if row.attachment_kind == "photo" else self.bot.send_document
+        field = "photo" if row.attachment_kind == "photo" else "document"
+        return await send(
+            row.chat_id,
+            **{field: row.attachment},
+            filename=row.attachment_name,
+            caption=row.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard,
+        )
 
     async def _record(self, row: Outbox, **values) -> None:
         async with self.db.session() as session:

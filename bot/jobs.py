@@ -7,6 +7,7 @@ now?" and queues it in the outbox, and the delivery worker sends it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import datetime
 
@@ -25,9 +26,22 @@ from storage.migrate import upgrade_async
 log = logging.getLogger(__name__)
 
 
+# Further sweeps (digests, employer milestones, ...): `async def sweep(work) -> object`, each run in its own
+# transaction after the reminder sweep, so one failing sweep cannot undo another.
+OTHER_SWEEPS: list[Callable[[Work], Awaitable[object]]] = []
+
+
 async def sweep_once(db: Database, clock: Clock, bot_username: str, timezone: str) -> reminders.SweepResult:
+    """Run every sweep once at the clock's time; returns the reminder sweep's result."""
     async with db.session() as session:
-        return await reminders.sweep(Work(session, clock, bot_username, timezone))
+        result = await reminders.sweep(Work(session, clock, bot_username, timezone))
+    for sweep in OTHER_SWEEPS:
+        try:
+            async with db.session() as session:
+                await sweep(Work(session, clock, bot_username, timezone))
+        except Exception:  # noqa: BLE001 - logged; the other sweeps and the next round go on
+            log.exception("sweep %s failed", getattr(sweep, "__module__", sweep))
+    return result
 
 
 def start_scheduler(db: Database, clock: Clock, delivery: Delivery, settings: Settings) -> AsyncIOScheduler:
@@ -37,7 +51,7 @@ def start_scheduler(db: Database, clock: Clock, delivery: Delivery, settings: Se
         result = await sweep_once(db, clock, delivery.bot_username, settings.default_timezone)
         if result.queued:
             log.info("queued %d reminder(s)", result.queued)
-            delivery.wake.set()
+        delivery.wake.set()
 
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(

@@ -29,7 +29,12 @@ class Message:
 def row_values(work: Work, message: Message, now: datetime) -> dict:
     """The column values of an outbox row: text rendered now, first send outside the recipient's quiet hours."""
     text, keyboard = work.texts.reply(message.reply)
+    reply = message.reply
+    attachment = reply.photo if reply.photo is not None else reply.document
     return {
+        "attachment": attachment,
+        "attachment_name": None if attachment is None else (reply.photo_name if reply.photo else reply.document_name),
+        "attachment_kind": None if attachment is None else ("photo" if reply.photo is not None else "document"),
         "dedupe_key": message.dedupe_key,
         "kind": message.kind,
         "chat_id": message.chat_id,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -125,6 +125,9 @@ class Outbox(SQLModel, table=True):
     iso_week: int | None = None
     text: str
     reply_markup: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    attachment: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))  # image or file
+    attachment_name: str | None = Field(default=None, max_length=120)
+    attachment_kind: str | None = Field(default=None, max_length=10)  # photo | document
     timezone: str = Field(default="Europe/Amsterdam", max_length=64)  # the recipient's, for quiet hours
     status: str = Field(default="pending", max_length=12)  # pending | sent | failed | cancelled
     attempts: int = 0

@@ -241,3 +241,19 @@ async def test_employees_who_have_not_joined_get_nothing(box, clock, people):
     clock.set(FRIDAY)
     result = await box.run_due()
     assert result.queued == 0
+
+
+async def test_outbox_rows_can_carry_an_image(box, clock, ahmed):
+    from bot import outbox
+    from bot.context import Work
+    from bot.outbox import Message
+    from bot.qr import qr_png
+    from bot.replies import Reply
+
+    async with box.db.session() as session:
+        work = Work(session, clock, box.fake.bot_username, "Europe/Amsterdam")
+        reply = Reply("coach_employee_joined", "nl", {"name": "Ahmed"}, photo=qr_png("x"), photo_name="x.png")
+        await outbox.enqueue(work, [Message("test:photo", "test", 1001, reply, "Europe/Amsterdam")])
+    await box.run_due()
+    photo = ahmed.coach.last
+    assert photo.kind == "photo" and photo.file_bytes.startswith(b"\x89PNG") and "Ahmed" in photo.plain_text
