@@ -8,8 +8,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import Clock
 from bot.texts import Texts, pick_language, texts
-from storage import queries
-from storage.models import Coach, Employee
+from storage import employer_queries, queries
+from storage.models import Coach, Employee, EmployerContact
 
 
 @dataclass
@@ -37,12 +37,13 @@ class Work:
 
 @dataclass
 class Person:
-    """The sender as we know them: a coach, an employee, or nobody yet."""
+    """The sender as we know them: a coach, an employee, an employer contact, or nobody yet."""
 
     user_id: int
     lang: str
     coach: Coach | None = None
     employee: Employee | None = None
+    employer_contact: EmployerContact | None = None
 
     @property
     def role(self) -> str | None:
@@ -50,7 +51,14 @@ class Person:
             return "coach"
         if self.employee is not None:
             return "employee"
+        if self.employer_contact is not None:
+            return "employer"
         return None
+
+    @property
+    def name(self) -> str | None:
+        known = self.coach or self.employee or self.employer_contact
+        return known.name if known is not None else None
 
 
 async def identify(work: Work, incoming: Incoming) -> Person:
@@ -64,4 +72,7 @@ async def identify(work: Work, incoming: Incoming) -> Person:
             employee.unreachable_at = None
             work.session.add(employee)
         return Person(incoming.user_id, employee.language, employee=employee)
+    contact = await employer_queries.contact_by_telegram(work.session, incoming.user_id)
+    if contact is not None:
+        return Person(incoming.user_id, contact.language, employer_contact=contact)
     return Person(incoming.user_id, pick_language(incoming.language_code))

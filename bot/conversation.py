@@ -8,13 +8,24 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot import checkin_flow, dialogs, invite_flow, onboarding, pause_flow, setup_flow
+from bot import (
+    checkin_flow,
+    dialogs,
+    employer_flow,
+    employer_invite_flow,
+    invite_flow,
+    onboarding,
+    pause_flow,
+    setup_flow,
+)
 from bot.context import Incoming, Person, Work, identify
 from bot.replies import Reply
 
 # Every multi-step flow. Each module has FLOW (its name), COMMANDS ({command: role}: the commands that start
 # it, Dutch first, English aliases after), start(work, person), on_text, on_button and ask_again.
-FLOW_MODULES: tuple[ModuleType, ...] = (checkin_flow, setup_flow, pause_flow, invite_flow)
+FLOW_MODULES: tuple[ModuleType, ...] = (
+    checkin_flow, setup_flow, pause_flow, invite_flow, employer_invite_flow, employer_flow,
+)  # fmt: skip
 FLOWS: dict[str, ModuleType] = {module.FLOW: module for module in FLOW_MODULES}
 COMMANDS: dict[tuple[str, str], ModuleType] = {
     (command, role): module for module in FLOW_MODULES for command, role in module.COMMANDS.items()
@@ -25,7 +36,8 @@ CANCEL = ("annuleren", "cancel", "stop")
 # The command menu Telegram shows, per role (descriptions: label keys command_<name>).
 MENUS = {
     "employee": ("checkin", "pauze", "instellingen", "help", "annuleren"),
-    "coach": ("invite", "help", "annuleren"),
+    "coach": ("invite", "werkgever", "help", "annuleren"),
+    "employer": ("status", "help"),
 }
 
 
@@ -110,5 +122,4 @@ def _closed(person: Person) -> bool:
 def _greeting(person: Person) -> Reply:
     if person.role is None:
         return Reply("unknown_user", person.lang)
-    name = person.coach.name if person.coach is not None else person.employee.name
-    return Reply("welcome_back", person.lang, {"role": person.role, "name": name})
+    return Reply("welcome_back", person.lang, {"role": person.role, "name": person.name})

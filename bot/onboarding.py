@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import dialogs, outbox, setup_flow
+from bot import dialogs, employer_flow, outbox, setup_flow, timeline
 from bot.clock import as_utc
 from bot.context import Person, Work
 from bot.outbox import Message
@@ -68,6 +68,8 @@ async def redeem(work: Work, person: Person, payload: str, first_name: str) -> l
         work.session.add(coach)
         await work.session.flush()
         return [Reply("coach_welcome", person.lang, {"name": coach.name}, menu="coach")]
+    if invite.kind == "employer":
+        return await employer_flow.join(work, person, invite)
     employee = await queries.get(work.session, Employee, invite.employee_id)
     employee.telegram_user_id = person.user_id
     employee.language = person.lang
@@ -80,7 +82,9 @@ async def redeem(work: Work, person: Person, payload: str, first_name: str) -> l
     replies = [Reply("employee_welcome", person.lang, {"name": employee.name, "coach": coach.name})]
     replies += await setup_flow.start(work, person, first_time=True)
     if coach.telegram_user_id is not None:
-        joined = Reply("coach_employee_joined", coach.language, {"name": employee.name})
+        late = timeline.track2_warning(employee.first_sick_day, employee.track2_start)  # warn the coach
+        ctx = {"name": employee.name, "track2_late": late}
+        joined = Reply("coach_employee_joined", coach.language, ctx)
         await outbox.enqueue(
             work, [Message(f"joined:{employee.id}", "coach_joined", coach.telegram_user_id, joined, work.timezone)]
         )

@@ -6,7 +6,7 @@ the bot for an employer chat or the dossier report is built from `view(...)`, ne
 
 | data class | employee | coach | employer | dossier (reintegration file) |
 | activity: counts, applications, phase, dates, milestones, missed or paused weeks | yes | yes | yes | yes |
-| health: energy | yes | yes | never | never |
+| health: energy; why a week was paused (one reason is "treatment") | yes | yes | never | never |
 | free text: check-in note, committed-step text, values | yes | yes | never | never |
 | reflection: ACT reflections | yes | with consent | never | never |
 | coach note | no | yes | never | only notes marked for the file |
@@ -38,8 +38,8 @@ FIELDS: dict[str, dict[str, str]] = {
     "checkin": {
         "iso_year": ACTIVITY, "iso_week": ACTIVITY, "applications": ACTIVITY, "interviews": ACTIVITY,
         "networking": ACTIVITY, "activities": ACTIVITY, "submitted_at": ACTIVITY, "missed_at": ACTIVITY,
-        "paused_reason": ACTIVITY, "step_result": ACTIVITY,
-        "energy": HEALTH,
+        "paused": ACTIVITY, "step_result": ACTIVITY,
+        "energy": HEALTH, "paused_reason": HEALTH,
         "note": FREE_TEXT, "next_step": FREE_TEXT,
         "reflection": REFLECTION, "act_process": REFLECTION, "act_prompt_id": REFLECTION,
         "reflection_skipped": REFLECTION,
@@ -48,9 +48,14 @@ FIELDS: dict[str, dict[str, str]] = {
         "company": ACTIVITY, "role": ACTIVITY, "applied_on": ACTIVITY, "channel": ACTIVITY, "status": ACTIVITY,
         "updated_at": ACTIVITY,
     },
-    "pause": {"start": ACTIVITY, "until": ACTIVITY, "reason": ACTIVITY},
+    "pause": {"start": ACTIVITY, "until": ACTIVITY, "reason": HEALTH},
     "phase_change": {"phase": ACTIVITY, "changed_at": ACTIVITY},
 }  # fmt: skip
+
+# Fields computed from a record: an employer may know THAT a week was paused, never why.
+DERIVED: dict[str, dict[str, object]] = {
+    "checkin": {"paused": lambda get: get("paused_reason") is not None},
+}
 
 
 def can_see(audience: str, data_class: str, *, reflections_shared: bool = False) -> bool:
@@ -65,8 +70,9 @@ def view(audience: str, kind: str, record: object, *, reflections_shared: bool =
     """The fields of `record` (a model or a dict) that `audience` may see, as a plain dict."""
     fields = FIELDS[kind]
     get = record.get if isinstance(record, dict) else lambda name: getattr(record, name, None)
+    derived = DERIVED.get(kind, {})
     return {
-        name: get(name)
+        name: derived[name](get) if name in derived else get(name)
         for name, data_class in fields.items()
         if can_see(audience, data_class, reflections_shared=reflections_shared)
     }
