@@ -9,8 +9,11 @@ from __future__ import annotations
 from types import ModuleType
 
 from bot import (
+    application_flow,
+    caseload_flow,
     checkin_flow,
     dialogs,
+    digest_flow,
     employer_flow,
     employer_invite_flow,
     invite_flow,
@@ -25,6 +28,7 @@ from bot.replies import Reply
 # it, Dutch first, English aliases after), start(work, person), on_text, on_button and ask_again.
 FLOW_MODULES: tuple[ModuleType, ...] = (
     checkin_flow, setup_flow, pause_flow, invite_flow, employer_invite_flow, employer_flow,
+    caseload_flow, digest_flow, application_flow,
 )  # fmt: skip
 FLOWS: dict[str, ModuleType] = {module.FLOW: module for module in FLOW_MODULES}
 COMMANDS: dict[tuple[str, str], ModuleType] = {
@@ -35,8 +39,8 @@ CANCEL = ("annuleren", "cancel", "stop")
 
 # The command menu Telegram shows, per role (descriptions: label keys command_<name>).
 MENUS = {
-    "employee": ("checkin", "pauze", "instellingen", "help", "annuleren"),
-    "coach": ("invite", "werkgever", "help", "annuleren"),
+    "employee": ("checkin", "sollicitatie", "pauze", "instellingen", "help", "annuleren"),
+    "coach": ("caseload", "digest", "invite", "werkgever", "help", "annuleren"),
     "employer": ("status", "help"),
 }
 
@@ -80,6 +84,9 @@ async def on_button(work: Work, incoming: Incoming) -> list[Reply]:
         return [Reply("trajectory_closed", person.lang)]
     if is_start and person.role == "employee":
         return await checkin_flow.start(work, person, edit=True)
+    opens = press is not None and press.version is None and press.action == "go" and press.value in FLOWS
+    if opens and person.role in FLOWS[press.value].COMMANDS.values():  # e.g. the digest's "open your caseload"
+        return await FLOWS[press.value].start(work, person)
     dialog = await dialogs.current(work, person.user_id)
     if press is None or dialog is None or press.version != dialog.data.get("v"):
         return await _reask(work, person, dialog, "stale", toast="stale_button")

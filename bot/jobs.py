@@ -14,7 +14,7 @@ from datetime import datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from telegram import Bot
 
-from bot import employer_notices, reminders
+from bot import digest, employer_notices, reminders
 from bot.clock import Clock, ManualClock, SystemClock
 from bot.config import Settings
 from bot.context import Work
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 # transaction after the reminder sweep, so one failing sweep cannot undo another.
 OTHER_SWEEPS: list[Callable[[Work], Awaitable[object]]] = []
 OTHER_SWEEPS.append(employer_notices.sweep)  # employer contacts: started, phases, deadlines, monthly summary
+OTHER_SWEEPS.append(digest.sweep)  # the coaches' weekly digest
 
 
 async def sweep_once(db: Database, clock: Clock, bot_username: str, timezone: str) -> reminders.SweepResult:

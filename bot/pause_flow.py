@@ -3,7 +3,7 @@ details). Paused weeks do not count as missed; the coach is told."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from bot import dialogs, outbox
 from bot.context import Person, Work
@@ -12,7 +12,7 @@ from bot.parsing import Invalid, parse_date
 from bot.replies import Button, Reply, rows
 from bot.weeks import local_date
 from storage import queries
-from storage.models import Coach, Dialog, Pause
+from storage.models import Coach, Dialog, Employee, Pause
 
 FLOW = "pause"
 COMMANDS = {"pauze": "employee", "pause": "employee"}
@@ -58,10 +58,7 @@ async def on_button(work: Work, person: Person, dialog: Dialog, action: str, val
     if dialog.step == "until" and action == "weeks" and value.isdigit() and int(value) in WEEK_CHOICES:
         return await _create(work, person, dialog, today + timedelta(weeks=int(value), days=-1), edit=True)
     if dialog.step == "active" and action == "end":
-        pause = await queries.get(work.session, Pause, dialog.data["pause_id"])
-        pause.until = today - timedelta(days=1)
-        pause.ended_at = work.clock.now()
-        await queries.add(work.session, pause)
+        pause = await end(work, person.employee, await queries.get(work.session, Pause, dialog.data["pause_id"]))
         await dialogs.finish(work, person.user_id)
         await _tell_coach(work, person, pause, "coach_pause_ended")
         return [Reply("pause_ended", person.lang, edit=True)]
@@ -72,15 +69,25 @@ async def on_button(work: Work, person: Person, dialog: Dialog, action: str, val
     return [await question(work, person, dialog, problem={"reason": "use_buttons"})]
 
 
-async def _create(work: Work, person: Person, dialog: Dialog, until, *, edit: bool) -> list[Reply]:
-    employee = person.employee
+async def begin(work: Work, employee: Employee, reason: str, until: date) -> Pause:
+    """Pause `employee`'s reminders from today (their time zone) up to and including `until`. The one way to
+    start a pause: the employee's /pauze and the coach's caseload both use it."""
+    if reason not in REASONS:
+        raise ValueError(f"unknown pause reason {reason!r}")
     today = local_date(work.clock.now(), employee.timezone)
-    pause = await queries.add(
-        work.session,
-        Pause(
-            employee_id=employee.id, start=today, until=until, reason=dialog.data["reason"], created_at=work.clock.now()
-        ),
-    )
+    pause = Pause(employee_id=employee.id, start=today, until=until, reason=reason, created_at=work.clock.now())
+    return await queries.add(work.session, pause)
+
+
+async def end(work: Work, employee: Employee, pause: Pause) -> Pause:
+    """End a pause early: it lasted until yesterday, so this week's reminders come again."""
+    pause.until = local_date(work.clock.now(), employee.timezone) - timedelta(days=1)
+    pause.ended_at = work.clock.now()
+    return await queries.add(work.session, pause)
+
+
+async def _create(work: Work, person: Person, dialog: Dialog, until, *, edit: bool) -> list[Reply]:
+    pause = await begin(work, person.employee, dialog.data["reason"], until)
     await dialogs.finish(work, person.user_id)
     await _tell_coach(work, person, pause, "coach_pause")
     return [Reply("pause_done", person.lang, {"until": until, "reason": pause.reason}, edit=edit)]
