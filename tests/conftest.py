@@ -71,9 +71,20 @@ class People:
         networking: int = 2,
         activities: tuple[str, ...] = (),
         energy: int = 6,
+        *,
+        step_result: str = "Gelukt",
+        values: tuple[str, ...] = (),
+        reflection: str | None = None,
+        step: str | None = None,
+        suggested_step: int | None = None,
     ) -> None:
-        """A whole weekly check-in by taps, from /checkin to the submit button (Dutch labels)."""
+        """A whole weekly check-in by taps, from /checkin to the submit button (Dutch labels), then the ACT part:
+        last week's step is answered with `step_result` (a button label) when asked; the first week's values
+        exercise picks `values` (labels) or is skipped; the reflection is typed or skipped; the step for next
+        week is typed (`step`), the n-th suggestion (`suggested_step`, from 0), or skipped."""
         await user.send("/checkin")
+        if "Gelukt" in " ".join(user.buttons()):
+            await user.press(step_result)
         for number in (applications, interviews, networking):
             await user.send(str(number))
         if activities:
@@ -84,6 +95,22 @@ class People:
             await user.press("Geen")
         await user.press(str(energy))
         await user.press("Versturen")
+        if "Overslaan" not in " ".join(user.buttons()):
+            return  # a check-in that was already submitted this week was changed, not sent anew
+        if "Anderen helpen" in user.buttons():  # the first week: the values exercise, no reflection
+            for label in values:
+                await user.press(label)
+            await user.press("Klaar" if values else "Overslaan")
+        elif reflection is not None:
+            await user.send(reflection)
+        else:
+            await user.press("Overslaan")
+        if step is not None:
+            await user.send(step)
+        elif suggested_step is not None:
+            await user.press(user.buttons()[suggested_step])
+        else:
+            await user.press("Overslaan")
 
     async def employee_row(self, user_id: int) -> Employee:
         async with self.box.db.session() as session:
