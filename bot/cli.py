@@ -113,6 +113,37 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_timeline(args: argparse.Namespace) -> int:
+    """The poortwachter timeline of one first day of sickness, as a table (content/<lang>/timeline.j2) or JSON."""
+    import json
+    from datetime import date
+
+    from bot import timeline
+    from bot.fake_telegram import strip_html
+    from bot.texts import texts
+
+    try:
+        first = date.fromisoformat(args.first_sick_day)
+        start = date.fromisoformat(args.track2_start) if args.track2_start else None
+    except ValueError:
+        print("spoorzoeker: dates are written YYYY-MM-DD, e.g. 2026-03-15", file=sys.stderr)
+        return 2
+    if start is not None and start < first:
+        print("spoorzoeker: Track 2 cannot start before the first day of sickness", file=sys.stderr)
+        return 2
+    items = timeline.schedule(first, start)
+    late = timeline.track2_warning(first, start) if start is not None else None
+    if args.json:
+        label = texts().label
+        print(json.dumps([m.as_json(label(args.language, f"timeline_{m.key}", n=m.number)) for m in items], indent=2))
+        if late is not None:
+            print(strip_html(texts().render(args.language, "_employer_late", late=late)), file=sys.stderr)
+        return 0
+    ctx = {"items": items, "first_sick_day": first, "track2_late": late}
+    print(strip_html(texts().render(args.language, "timeline", **ctx)))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="spoorzoeker", description=__doc__)
     root.add_argument("-v", "--verbose", action="store_true", help="log more")
@@ -139,6 +170,13 @@ def parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="scripted offline demo against a fake Telegram")
     demo.add_argument("--out", required=True, help="folder for the transcript")
     demo.set_defaults(func=cmd_demo)
+
+    line = commands.add_parser("timeline", help="print the poortwachter timeline of a first day of sickness")
+    line.add_argument("--first-sick-day", required=True, help="YYYY-MM-DD")
+    line.add_argument("--track2-start", help="YYYY-MM-DD: when Track 2 started (warns when it is late)")
+    line.add_argument("--json", action="store_true", help="a JSON list of {key, week, due, title}")
+    line.add_argument("--language", choices=("nl", "en"), default="nl")
+    line.set_defaults(func=cmd_timeline)
 
     chat = commands.add_parser("chat", help="type as an employee in this terminal (offline)")
     chat.add_argument("--language", choices=("nl", "en"), default="nl")

@@ -1,8 +1,8 @@
 """/werkgever (/employer): a coach invites a contact person (HR, case manager) of one of their clients' employers.
 
-The coach picks the employer with one tap (only employers of their own clients), types the contact's name, and
-gets a single-use deep link and its QR code. The contact will see only that company's employees, and never
-health data (see `bot.employer_view`).
+The coach picks the employer with one tap or types its name (only employers of their own clients), types the
+contact's name, and gets a single-use deep link and its QR code (the same links and QR codes as employee
+invites). The contact will see only that company's employees, and never health data (see `bot.employer_view`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from bot.parsing import Invalid
 from bot.qr import qr_png
 from bot.replies import Button, Reply, rows
 from storage import employer_queries, queries
-from storage.models import Dialog
+from storage.models import Dialog, Employer
 
 FLOW = "employer_invite"
 COMMANDS = {"werkgever": "coach", "employer": "coach"}
@@ -46,12 +46,15 @@ def clean_name(text: str) -> str:
 
 
 async def on_text(work: Work, person: Person, dialog: Dialog, text: str) -> list[Reply]:
-    if dialog.step != "name":
-        return [await question(work, person, dialog, problem={"reason": "use_buttons"})]
     try:
         name = clean_name(text)
     except Invalid as problem:
         return [await question(work, person, dialog, problem={"reason": problem.reason, **problem.details})]
+    if dialog.step == "employer":  # the company typed instead of tapped: only an employer of the coach's clients
+        employer = await employer_queries.employer_of_coach_named(work.session, person.coach.id, name)
+        if employer is None:
+            return [await question(work, person, dialog, problem={"reason": "unknown_employer", "name": name})]
+        return [await _chose(work, person, employer)]
     return await _create(work, person, dialog, name)
 
 
@@ -59,17 +62,20 @@ async def on_button(work: Work, person: Person, dialog: Dialog, action: str, val
     if dialog.step == "employer" and action == "employer" and value.isdigit():
         employer = await employer_queries.employer_of_coach(work.session, person.coach.id, int(value))
         if employer is not None:
-            dialog = await dialogs.move(
-                work, person.user_id, FLOW, "name", employer_id=employer.id, employer=employer.name
-            )
-            return [await question(work, person, dialog, edit=True)]
+            return [await _chose(work, person, employer, edit=True)]
     return [await question(work, person, dialog, problem={"reason": "use_buttons"})]
 
 
+async def _chose(work: Work, person: Person, employer: Employer, *, edit: bool = False) -> Reply:
+    dialog = await dialogs.move(work, person.user_id, FLOW, "name", employer_id=employer.id, employer=employer.name)
+    return await question(work, person, dialog, edit=edit)
+
+
 async def _create(work: Work, person: Person, dialog: Dialog, name: str) -> list[Reply]:
+    employer_id, company = dialog.data["employer_id"], dialog.data["employer"]  # read before finish() clears them
     contact = await employer_queries.create_contact(
         work.session,
-        employer_id=dialog.data["employer_id"],
+        employer_id=employer_id,
         name=name,
         coach_id=person.coach.id,
         now=work.clock.now(),
@@ -79,7 +85,7 @@ async def _create(work: Work, person: Person, dialog: Dialog, name: str) -> list
     await dialogs.finish(work, person.user_id)
     ctx = {
         "name": contact.name,
-        "company": dialog.data["employer"],
+        "company": company,
         "url": link.url,
         "expires": link.invite.expires_at.astimezone(ZoneInfo(work.timezone)),
     }

@@ -152,7 +152,7 @@ def _about_employee(
             add("phase", change.id, lambda change=change: employer_view.phase_changed(lang, employee, change))
     if employee.status == "closed":
         return found  # a closed trajectory: only its phase changes
-    if employee.status == "active" and employee.registered_at >= contact.registered_at:
+    if employee.status == "active" and employee.registered_at > contact.registered_at:  # else in the welcome
         add("started", employee.id, lambda: employer_view.started(lang, employee, today))
     for checkin in work_trial_starts(checkins):
         if checkin.submitted_at >= contact.registered_at:

@@ -128,10 +128,10 @@ def employer_deadlines(first_sick_day: date, track2_start: date | None, today: d
     ]
 
 
-def obligations_due_within(
-    first_sick_day: date, track2_start: date | None, today: date, days: int = 14
-) -> list[Milestone]:
-    """For the coach's digest: the employer's open obligations due from today up to `days` days ahead, the same
-    deadlines the employer is reminded of."""
-    last = today + timedelta(days=days)
-    return [m for m in employer_deadlines(first_sick_day, track2_start, today) if m.due <= last]
+def schedule(first_sick_day: date, track2_start: date | None = None) -> list[Milestone]:
+    """Every milestone plus, when known, the actual start of Track 2 (key "track2_start"), in date order."""
+    found = list(_milestones(first_sick_day))
+    if track2_start is not None:
+        week = (track2_start - first_sick_day).days // 7 + 1
+        found.append(Milestone("track2_start", week, track2_start, "employer"))
+    return sorted(found, key=lambda milestone: (milestone.due, milestone.week))

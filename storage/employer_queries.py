@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -37,6 +37,16 @@ async def employer_of_coach(session: AsyncSession, coach_id: int, employer_id: i
         select(Employer)
         .join(Employee, Employee.employer_id == Employer.id)
         .where(Employer.id == employer_id, Employee.coach_id == coach_id)
+    )
+    return (await session.exec(statement)).first()
+
+
+async def employer_of_coach_named(session: AsyncSession, coach_id: int, name: str) -> Employer | None:
+    """The employer with this name (case-insensitive), if at least one of this coach's clients works there."""
+    statement = (
+        select(Employer)
+        .join(Employee, Employee.employer_id == Employer.id)
+        .where(func.lower(Employer.name) == name.lower(), Employee.coach_id == coach_id)
     )
     return (await session.exec(statement)).first()
 
