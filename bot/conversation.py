@@ -19,6 +19,8 @@ from bot import (
     invite_flow,
     onboarding,
     pause_flow,
+    privacy_flow,
+    safety_alert,
     setup_flow,
 )
 from bot.context import Incoming, Person, Work, identify
@@ -28,7 +30,7 @@ from bot.replies import Reply
 # it, Dutch first, English aliases after), start(work, person), on_text, on_button and ask_again.
 FLOW_MODULES: tuple[ModuleType, ...] = (
     checkin_flow, setup_flow, pause_flow, invite_flow, employer_invite_flow, employer_flow,
-    caseload_flow, digest_flow, application_flow,
+    caseload_flow, digest_flow, application_flow, privacy_flow,
 )  # fmt: skip
 FLOWS: dict[str, ModuleType] = {module.FLOW: module for module in FLOW_MODULES}
 COMMANDS: dict[tuple[str, str], ModuleType] = {
@@ -39,7 +41,7 @@ CANCEL = ("annuleren", "cancel", "stop")
 
 # The command menu Telegram shows, per role (descriptions: label keys command_<name>).
 MENUS = {
-    "employee": ("checkin", "sollicitatie", "pauze", "instellingen", "help", "annuleren"),
+    "employee": ("checkin", "sollicitatie", "pauze", "instellingen", "privacy", "help", "annuleren"),
     "coach": ("caseload", "digest", "invite", "werkgever", "help", "annuleren"),
     "employer": ("status", "help"),
 }
@@ -69,9 +71,12 @@ async def on_text(work: Work, incoming: Incoming) -> list[Reply]:
     if person.role is None:
         return [Reply("unknown_user", person.lang)]
     dialog = await dialogs.current(work, person.user_id)
+    text = incoming.text or ""
+    alert = await safety_alert.screen(work, person, dialog, text)  # crisis language: help first, always
     if dialog is None:
-        return [Reply(f"help_{person.role}", person.lang, {"not_understood": True})]
-    return await FLOWS[dialog.flow].on_text(work, person, dialog, incoming.text or "")
+        return [alert] if alert else [Reply(f"help_{person.role}", person.lang, {"not_understood": True})]
+    replies = await FLOWS[dialog.flow].on_text(work, person, dialog, text)
+    return [alert, *replies] if alert else replies
 
 
 async def on_button(work: Work, incoming: Incoming) -> list[Reply]:
@@ -79,6 +84,8 @@ async def on_button(work: Work, incoming: Incoming) -> list[Reply]:
     if person.role is None:
         return [Reply("unknown_user", person.lang, toast="unknown_user")]
     press = dialogs.parse_button(incoming.data or "")
+    if press is not None and press.version is None and press.action == safety_alert.ACTION:
+        return await safety_alert.on_consent(work, person, press.value)
     is_start = press is not None and press.version is None and (press.action, press.value) == ("go", "checkin")
     if is_start and _closed(person):
         return [Reply("trajectory_closed", person.lang)]
@@ -106,7 +113,10 @@ async def on_edited(work: Work, incoming: Incoming) -> list[Reply]:
     person = await identify(work, incoming)
     if person.role is None:
         return [Reply("unknown_user", person.lang)]
-    return await _reask(work, person, await dialogs.current(work, person.user_id), "edited")
+    dialog = await dialogs.current(work, person.user_id)
+    alert = await safety_alert.screen(work, person, dialog, incoming.text or "")
+    replies = await _reask(work, person, dialog, "edited")
+    return [alert, *replies] if alert else replies
 
 
 async def _reask(

@@ -1,0 +1,201 @@
+"""Screening free text for crisis language (suicidal thoughts, self-harm, hopelessness), Dutch and English.
+
+Pure and deliberately sensitive: a false alarm costs one kind message, a miss can cost a life. How it works:
+1. Normalise: lower case, accents removed (suïcide → suicide), apostrophes dropped (don't → dont), everything
+   that is not a letter or digit becomes a space, letters repeated in a row count once (dooood → dod), and
+   sentence ends (. ! ? newline) become a boundary marker.
+2. Key words (`STEMS`) match anywhere, also inside compounds and across spaces (zelfmoordgedachten, zelf moord),
+   with one typo allowed.
+3. Phrases (`PHRASES`) match word by word in order, with up to `GAP` other words in between but never across a
+   sentence end. A phrase word of 5+ letters allows one typo (9+ letters: two); in phrases of three or more
+   words also 4-letter words allow one. A word ending in `*` matches as a prefix. `$` is a sentence end.
+   A phrase also matches with the spaces left out (killmyself).
+
+Chosen on purpose (see tests/safety_phrases.py): "ik ben doodop", "ik verveel me dood", "ik ga dood van de
+zenuwen", "this job hunt is killing me" and "dead tired" do NOT trigger (figures of speech about tiredness or
+nerves); "hopeloos", "ik zie het niet meer zitten", "ik kan het niet meer aan" and "I can't go on" DO trigger,
+also when meant lightly, and so does a negation ("ik denk niet aan zelfmoord"): we would rather ask once too
+often.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+END = "$"
+GAP = 2
+GLUED_MIN = 9  # shorter phrases are not looked for without spaces ("wildod" hides in "wil doodgewoon")
+
+# Words that signal a crisis wherever they occur (prefixes, after normalisation rules are applied).
+STEMS = (
+    "zelfmoord", "zelfdoding", "suicid", "zelfbeschadig", "zelfverwond", "automutil", "selfharm", "unalive",
+    "afscheidsbrief", "overdosis", "overdose", "levensmoe",
+)  # fmt: skip
+
+PHRASES_NL = (
+    # wanting to die
+    "wil dood", "dood willen", "wil ik dood", "liever dood", "maar dood", "dood wensen", "dood zijn $",
+    "wil niet meer leven", "niet meer willen leven", "niet meer wakker", "nooit meer wakker",
+    "wil er niet meer zijn", "er niet meer zijn $", "wil niet meer $", "wil verdwijnen", "wil weg uit dit leven",
+    "eind* aan maken", "eind* aan mijn leven", "leven beeindigen", "van kant maken", "uit het leven stappen",
+    "mezelf ophangen", "me ophangen", "mijzelf ophangen", "mezelf op hangen", "me op hangen", "mezelf doden",
+    "mijzelf doden", "van het leven beroven", "om het leven brengen", "wil niet meer verder",
+    "hoeft voor mij niet meer", "hoeft niet meer $", "voor de trein", "voor een trein", "brug springen",
+    "dak springen", "flat springen", "alle pillen", "pillen opsparen", "te veel pillen",
+    # self-harm
+    "mezelf iets aandoen", "mezelf wat aandoen", "mijzelf iets aandoen", "mijzelf wat aandoen", "me iets aandoen",
+    "mij iets aandoen", "mezelf pijn", "mijzelf pijn", "snijd mezelf", "snij mezelf", "mezelf snijden",
+    "mezelf gesneden", "mijzelf snijden", "me snijden", "krassen in mijn arm", "mezelf krassen",
+    # hopelessness
+    "hopelo*", "wanhop*", "uitzichtlo*", "geen uitweg", "geen hoop", "hoop opgegeven", "geen toekomst meer",
+    "zie het niet meer zitten", "zie het niet zitten", "kan het niet meer aan", "kan niet meer $",
+    "leven heeft geen zin", "leven zinloos", "alles is zinloos", "geen zin meer in het leven",
+    "geen zin in het leven", "geen zin meer in leven", "nergens meer zin in", "heeft allemaal geen zin meer",
+    "beter af zonder mij", "beter af zonder me", "niemand zou me missen", "niemand zou mij missen",
+    "niemand zal me missen", "niemand zal mij missen", "ben een last voor iedereen", "tot last voor iedereen",
+)  # fmt: skip
+
+PHRASES_EN = (
+    # wanting to die
+    "kill myself", "killing myself", "kill my self", "want die", "want dead", "feel like dying",
+    "life is pointless", "life is meaningless", "dont see the point anymore", "wanna die", "ready to die",
+    "wish i was dead",
+    "wish i were dead", "wish i wasnt alive", "better off dead", "rather be dead", "end my life", "end it all",
+    "take my own life", "take my life", "taking my own life", "dont want to live", "do not want to live",
+    "dont want to be alive", "dont want to be here anymore", "not want to be here anymore", "not wake up",
+    "never wake up", "hang myself", "jump off a bridge", "jump off the", "in front of a train", "too many pills",
+    "all my pills", "want to disappear", "no reason to live", "nothing to live for", "no point living",
+    "no point in living", "no point in anything", "give up on life", "gave up on life",
+    # self-harm
+    "hurt myself", "hurting myself", "harm myself", "harming myself", "cut myself", "cutting myself",
+    "self harm", "burn myself",
+    # hopelessness
+    "hopeles*", "no hope", "no way out", "cant go on", "cannot go on", "can not go on", "cant do this anymore",
+    "cant take it anymore", "cant take this anymore", "better off without me", "no one would miss me",
+    "nobody would miss me", "nobody will miss me", "no one will miss me", "a burden to everyone",
+    "burden to everyone", "everyone would be better off",
+)  # fmt: skip
+
+PHRASES = (*PHRASES_NL, *PHRASES_EN, "113")
+
+
+@dataclass(frozen=True)
+class Screening:
+    """The outcome for one text: `hit` when crisis language was found, `matched` says what (for tests and logs,
+    never stored)."""
+
+    hit: bool
+    matched: tuple[str, ...] = ()
+
+
+def normalise(text: str) -> list[str]:
+    """Words of `text` after normalisation, with END markers at sentence ends (see the module docstring)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    plain = re.sub(r"['’`´]", "", plain)
+    plain = re.sub(r"[.!?;\n\r]+", f" {END} ", plain)
+    plain = re.sub(r"[^a-z0-9$]+", " ", plain)
+    words = [_squeeze(word) for word in plain.split()]
+    return [*words, END]
+
+
+def _squeeze(word: str) -> str:
+    """Letters repeated in a row count once: "dooood" → "dod", "kill" → "kil"."""
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
+def distance(a: str, b: str, limit: int) -> int:
+    """Edit distance with swaps of neighbours counted as one edit; stops early above `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] | None = None
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if previous2 is not None and i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _allowed_typos(pattern: str, words_in_phrase: int) -> int:
+    if len(pattern) >= 9:
+        return 2
+    if len(pattern) >= 5 or (len(pattern) == 4 and words_in_phrase >= 3):
+        return 1
+    return 0
+
+
+@lru_cache(maxsize=65536)
+def _word_matches(word: str, pattern: str, words_in_phrase: int) -> bool:
+    if word == END or pattern == END:
+        return word == pattern
+    prefix = pattern.endswith("*")
+    pattern = pattern.rstrip("*")
+    typos = _allowed_typos(pattern, words_in_phrase)
+    if prefix:
+        return any(distance(word[:size], pattern, typos) <= typos for size in _sizes(pattern, typos))
+    return word == pattern or (typos > 0 and distance(word, pattern, typos) <= typos)
+
+
+def _sizes(pattern: str, typos: int) -> range:
+    return range(max(1, len(pattern) - typos), len(pattern) + typos + 1)
+
+
+@cache
+def _compiled() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((phrase, tuple(_squeeze(word) for word in phrase.split())) for phrase in PHRASES)
+
+
+def _phrase_in(words: list[str], pattern: tuple[str, ...]) -> bool:
+    def from_position(index: int, part: int) -> bool:
+        if part == len(pattern):
+            return True
+        limit = len(words) if part == 0 else min(len(words), index + GAP + 1)
+        for position in range(index, limit):
+            if part > 0 and position > index and words[position - 1] == END:
+                return False  # never across a sentence end
+            if _word_matches(words[position], pattern[part], len(pattern)) and from_position(position + 1, part + 1):
+                return True
+        return False
+
+    return from_position(0, 0)
+
+
+def _stem_in(words: list[str], joined_sentences: list[str], stem: str) -> bool:
+    """A key word inside any word or compound (exactly), or at the start of a word with one typo."""
+    stem = _squeeze(stem)
+    return any(stem in joined for joined in joined_sentences) or any(
+        _word_matches(word, stem + "*", 1) for word in set(words)
+    )
+
+
+def _glued_in(joined_sentences: list[str], pattern: tuple[str, ...]) -> bool:
+    """The phrase typed without spaces ("killmyself"); only for phrases long enough not to hide in other words."""
+    if len(pattern) < 2 or END in pattern:
+        return False
+    glued = "".join(word.rstrip("*") for word in pattern)
+    return len(glued) >= GLUED_MIN and any(glued in joined for joined in joined_sentences)
+
+
+def screen(text: str) -> Screening:
+    """Does `text` contain crisis language? See the module docstring for how."""
+    words = normalise(text)
+    sentences = " ".join(words).split(END)
+    joined_sentences = ["".join(sentence.split()) for sentence in sentences]
+    found: list[str] = []
+    for stem in STEMS:
+        if _stem_in(words, joined_sentences, stem):
+            found.append(stem)
+    for phrase, pattern in _compiled():
+        if _phrase_in(words, pattern) or _glued_in(joined_sentences, pattern):
+            found.append(phrase)
+    return Screening(bool(found), tuple(found))

@@ -1,0 +1,113 @@
+"""End to end over HTTP: the ACT part of the weekly check-in. Values in the first week, the reflection (answered,
+skipped, shared or private), the committed step (own words or a suggestion) and next week's follow-up."""
+
+from bot import act, privacy
+from storage.models import Employee
+
+
+async def _employee(people, user_id: int) -> Employee:
+    return await people.employee_row(user_id)
+
+
+async def test_first_week_values_then_a_step_next_week_follow_up_and_reflection(people, clock):
+    coach = await people.coach()
+    ahmed = await people.employee(coach, 2001)
+    await ahmed.send("/checkin")
+    assert "Vorige week" not in ahmed.last.plain_text  # no step yet to look back on
+    for tap in ("2", "0", "1", "Geen", "6", "Versturen"):
+        await ahmed.press(tap)
+    sent = ahmed.last.plain_text
+    assert "verstuurd" in sent and "wat vind jij belangrijk in werk" in sent
+    await ahmed.press("Anderen helpen")
+    assert (await _employee(people, 2001)).values == ["helping"]  # stored at the tap
+    await ahmed.press("Samenwerken")
+    await ahmed.send("Eerlijkheid")
+    assert (await _employee(people, 2001)).values == ["helping", "teamwork", "Eerlijkheid"]
+    await ahmed.press("Vakmanschap")  # a fourth is one too many
+    assert "hoogstens 3" in ahmed.last.plain_text
+    assert (await _employee(people, 2001)).values == ["helping", "teamwork", "Eerlijkheid"]
+    await ahmed.press("Klaar")
+    question = ahmed.last
+    assert "Eén kleine stap" in question.plain_text
+    assert "Anderen helpen, Samenwerken, Eerlijkheid" in question.plain_text
+    suggestions = ahmed.buttons()[:-1]
+    value_ideas = {idea.text["nl"] for value in ("helping", "teamwork") for idea in act.step_ideas().by_value[value]}
+    assert 2 <= len(suggestions) <= 3 and value_ideas & set(suggestions)  # shaped by the chosen values
+    await ahmed.press(suggestions[0])
+    assert suggestions[0] in ahmed.last.plain_text and "Volgende week vraag ik" in ahmed.last.plain_text
+    (week47,) = await people.checkins(2001)
+    assert week47.next_step == suggestions[0] and week47.act_prompt_id is None  # the values week has no prompt
+
+    clock.advance(days=7)  # Friday of week 48
+    await ahmed.send("/checkin")
+    assert "Vorige week nam je je voor" in ahmed.last.plain_text and suggestions[0] in ahmed.last.plain_text
+    await ahmed.press("Een beetje")
+    assert "Een deel is ook een stap" in ahmed.last.plain_text and "sollicitaties" in ahmed.last.plain_text
+    week48 = (await people.checkins(2001))[1]
+    assert week48.step_result == "partly"  # stored at the tap
+    for tap in ("1", "0", "0", "Geen", "7", "Versturen"):
+        await ahmed.press(tap)
+    reflection = ahmed.last.plain_text
+    assert "verstuurd" in reflection and "Een minuut voor jezelf" in reflection and "Alleen jij ziet" in reflection
+    week48 = (await people.checkins(2001))[1]
+    prompt = act.library().by_id(week48.act_prompt_id)
+    assert prompt is not None and prompt.process == week48.act_process and prompt.text["nl"] in reflection
+    await ahmed.send("Ik merkte dat ik steeds dacht dat ik te oud ben.")
+    assert "bewaard, alleen voor jou" in ahmed.last.plain_text
+    await ahmed.send("Ik bel dinsdag mijn oud-collega Karin")
+    assert "Ik bel dinsdag mijn oud-collega Karin" in ahmed.last.plain_text
+    week48 = (await people.checkins(2001))[1]
+    assert week48.reflection == "Ik merkte dat ik steeds dacht dat ik te oud ben." and not week48.reflection_skipped
+    assert week48.next_step == "Ik bel dinsdag mijn oud-collega Karin"
+
+    clock.advance(days=7)
+    await people.checkin(ahmed, step_result="Nog niet")
+    week49 = (await people.checkins(2001))[2]
+    assert week49.step_result == "not" and week49.reflection_skipped and week49.next_step is None
+    assert week49.act_prompt_id not in (week48.act_prompt_id,)
+    assert any("Dat is helemaal goed" in m.plain_text for m in ahmed.inbox[-8:])  # kind, never blaming
+
+    clock.advance(days=7)  # no step last week: nothing to look back on
+    await ahmed.send("/checkin")
+    assert "Vorige week" not in ahmed.last.plain_text
+
+
+async def test_reflection_and_step_each_skip_in_one_tap(people):
+    coach = await people.coach()
+    ahmed = await people.employee(coach, 2001)
+    await people.checkin(ahmed)  # the first week: values skipped, step skipped
+    assert (await _employee(people, 2001)).values == []
+    await ahmed.send("/checkin")  # the same week again: the summary, no second round of questions
+    assert "al verstuurd" in ahmed.last.plain_text
+
+
+async def test_sharing_reflections_with_the_coach_is_the_employees_choice(people, clock):
+    coach = await people.coach()
+    ahmed = await people.employee(coach, 2001)
+    await people.checkin(ahmed)
+    clock.advance(days=7)
+    await people.checkin(ahmed, reflection="Ik was trots op mijn gesprek.")
+    employee = await _employee(people, 2001)
+    week48 = (await people.checkins(2001))[1]
+    assert employee.share_reflections is False
+    seen = privacy.view(privacy.COACH, "checkin", week48, reflections_shared=employee.share_reflections)
+    assert "reflection" not in seen and seen["applications"] == 1
+
+    await ahmed.send("/privacy")
+    assert "alleen voor jou" in ahmed.last.plain_text
+    await ahmed.press("Delen met mijn coach")
+    employee = await _employee(people, 2001)
+    assert employee.share_reflections is True
+    seen = privacy.view(privacy.COACH, "checkin", week48, reflections_shared=employee.share_reflections)
+    assert seen["reflection"] == "Ik was trots op mijn gesprek."
+    assert "reflection" not in privacy.view(privacy.EMPLOYER, "checkin", week48, reflections_shared=True)
+
+    clock.advance(days=7)
+    await ahmed.send("/checkin")
+    await ahmed.press("Gelukt") if "Gelukt" in " ".join(ahmed.buttons()) else None
+    for tap in ("0", "0", "0", "Geen", "5", "Versturen"):
+        await ahmed.press(tap)
+    assert "Je deelt je antwoorden met je coach" in ahmed.last.plain_text
+    await ahmed.send("/privacy")
+    await ahmed.press("Alleen voor mij")
+    assert (await _employee(people, 2001)).share_reflections is False
