@@ -47,8 +47,7 @@ GENTLE = frozenset({"acceptance", "present_moment", "self_as_context"})
 VALUE_MAX = 3  # values chosen in the values exercise
 VALUE_MAX_CHARS = 80  # one value in own words
 SUGGESTIONS = 3  # step suggestions shown as buttons
-STEP_RESULTS = ("done", "partly", "not")
-STEP_SCORE = {"done": 1.0, "partly": 0.5, "not": 0.0}
+STEP_RESULTS = ("done", "partly", "not")  # how last week's step went (the coach's follow-through: bot.caseload)
 
 
 # --- the library --------------------------------------------------------------------------------------------
@@ -319,31 +318,3 @@ def suggest_steps(values: list[str] | None, energy: int | None, seed: int, count
     picked += general
     unique = list({choice.id: choice for choice in picked}.values())
     return unique[:count]
-
-
-# --- follow-through, for the coach --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FollowThrough:
-    """How the committed steps went: counts per answer and a rate (done 1, partly ½, not 0; None: no data)."""
-
-    done: int
-    partly: int
-    not_done: int
-
-    @property
-    def answered(self) -> int:
-        return self.done + self.partly + self.not_done
-
-    @property
-    def rate(self) -> float | None:
-        if not self.answered:
-            return None
-        return (self.done * STEP_SCORE["done"] + self.partly * STEP_SCORE["partly"]) / self.answered
-
-
-def follow_through(results: Iterable[str | None]) -> FollowThrough:
-    """From the stored `checkin.step_result` values (None: no step was asked about that week)."""
-    answered = [result for result in results if result in STEP_RESULTS]
-    return FollowThrough(answered.count("done"), answered.count("partly"), answered.count("not"))
