@@ -108,16 +108,15 @@ async def _own(work: Work, person: Person, application_id: int | None) -> JobApp
 
 async def _save(work: Work, person: Person, dialog: Dialog, channel: str) -> list[Reply]:
     employee = person.employee
+    company, role = dialog.data["company"], dialog.data["role"]
     applied_on = date.fromisoformat(dialog.data["applied_on"])
-    await coach_queries.add_application(
-        work.session, employee.id, dialog.data["company"], dialog.data["role"], applied_on, channel, work.clock.now()
-    )
-    await dialogs.finish(work, person.user_id)
+    await coach_queries.add_application(work.session, employee.id, company, role, applied_on, channel, work.clock.now())
+    await dialogs.finish(work, person.user_id)  # (this also empties dialog.data)
     week = Week.of(applied_on)
     count = await coach_queries.applications_logged(
         work.session, employee.id, week.monday(), week.monday() + timedelta(days=6)
     )
-    ctx = {"company": dialog.data["company"], "role": dialog.data["role"], "count": count, "week": week.week}
+    ctx = {"company": company, "role": role, "count": count, "week": week.week}
     return [Reply("application_saved", person.lang, ctx, edit=True)]
 
 

@@ -16,7 +16,7 @@ from bot.context import Person, Work
 from bot.parsing import Invalid
 from bot.replies import Button, Reply, rows
 from bot.schedule import candidate_weeks, open_week
-from storage import act_queries, queries
+from storage import act_queries, coach_queries, queries
 from storage.models import CheckIn, Dialog, Employee
 
 ACT_STEPS = (rules.VALUES, rules.REFLECTION, rules.NEXT_STEP)
@@ -56,8 +56,10 @@ async def start(work: Work, person: Person, *, edit: bool = False) -> list[Reply
     answers = answers_of(checkin)
     answers.followup_due = last_step is not None
     step = rules.first_open_step(answers)
+    monday = date.fromisocalendar(year, week, 1)  # applications logged with /sollicitatie: offered as the answer
+    logged = await coach_queries.applications_logged(work.session, employee.id, monday, monday + timedelta(days=6))
     dialog = await dialogs.move(
-        work, person.user_id, FLOW, step, checkin_id=checkin.id, editing=False, last_step=last_step
+        work, person.user_id, FLOW, step, checkin_id=checkin.id, editing=False, last_step=last_step, logged=logged
     )
     intro = "resumed" if resumed and step not in (rules.FOLLOWUP, rules.STEPS[0]) else None
     return [question(person, dialog, checkin, edit=edit, intro=intro)]
@@ -322,6 +324,11 @@ def question(
         return _act_question(person, dialog, checkin, ctx, data, edit=edit)
     if step in rules.COUNT_STEPS:
         numbers = [Button(text=str(n), data=data("ans", n)) for n in rules.COUNT_BUTTONS]
+        logged = int(dialog.data.get("logged") or 0) if step == "applications" else 0
+        if logged:  # the week's logged applications as a one-tap default
+            ctx["logged"] = logged
+            default = Button("checkin_logged_applications", data=data("ans", logged), params={"n": logged})
+            return Reply(f"checkin_{step}", person.lang, ctx, [[default], numbers], edit=edit)
         return Reply(f"checkin_{step}", person.lang, ctx, [numbers], edit=edit)
     if step == "energy":
         low, high = rules.ENERGY_RANGE

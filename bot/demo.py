@@ -55,7 +55,7 @@ async def run_demo(out_dir: Path) -> str:
                 await sanne.send(sick_day)
                 tokens[who] = token_in(await sanne.press("Maak de uitnodiging"))
 
-            scene("3. Ahmed joins and does a typical check-in, all taps")
+            scene("3. Ahmed joins and does a typical check-in, all taps; then what matters to him and a small step")
             await ahmed.send(f"/start {tokens['Ahmed Yilmaz']}")
             await ahmed.press("Nederlands")
             await ahmed.press("vr")
@@ -63,6 +63,9 @@ async def run_demo(out_dir: Path) -> str:
             await ahmed.press("Doe nu je eerste check-in")
             for tap in ("2", "1", "3", "Cv of LinkedIn", "Klaar", "6", "Versturen"):
                 await ahmed.press(tap)
+            for tap in ("Vakmanschap", "Samenwerken", "Klaar"):  # the first week's values exercise
+                await ahmed.press(tap)
+            await ahmed.press(ahmed.buttons()[0])  # a suggested step for next week
 
             scene("4. Linda types some answers, makes a slip, adds a note and changes an answer")
             await linda.send(f"/start {tokens['Linda Jansen']}")
@@ -83,6 +86,10 @@ async def run_demo(out_dir: Path) -> str:
             await linda.press("Gesprekken")
             await linda.press("1")
             await linda.press("Versturen")
+            await linda.press("Balans werk en privé")
+            await linda.send("Rust na een gesprek")
+            await linda.press("Klaar")
+            await linda.send("Op maandag één vacature lezen, niet meer")
 
             scene("5. Peter chooses English and starts his check-in ...")
             await peter.send(f"/start {tokens['Peter Smit']}")
@@ -95,7 +102,7 @@ async def run_demo(out_dir: Path) -> str:
         scene("6. ... the bot restarts in the middle of it; Peter carries on where he was")
         async with box.bot_running():
             await peter.send("/checkin")
-            for tap in ("0", "2", "None", "7", "Send"):
+            for tap in ("0", "2", "None", "7", "Send", "Skip", "Skip"):  # values and step skipped: one tap each
                 await peter.press(tap)
 
         scene("7. Someone without a link writes to the bot")
@@ -107,8 +114,13 @@ async def run_demo(out_dir: Path) -> str:
             clock.set(local("2026-11-24 09:30"))  # Linda's Tuesday 09:30
             await box.run_due()
             await linda.press("Start de check-in")
+            await linda.press("Gelukt")  # last week's step first
             for tap in ("2", "1", "1", "Workshop", "Klaar", "5", "Versturen"):
                 await linda.press(tap)
+            await linda.send("Ik dacht steeds: ik ben te oud. Het hielp om te zien dat het een gedachte is.")
+            await linda.press(linda.buttons()[0])
+            await linda.send("/privacy")
+            await linda.press("Delen met mijn coach")
             clock.set(local("2026-11-25 14:30"))  # Peter's Wednesday 14:30
             await box.run_due()
             clock.set(local("2026-11-27 10:00"))  # Ahmed's Friday 10:00
@@ -119,6 +131,23 @@ async def run_demo(out_dir: Path) -> str:
             await ahmed.press("Vakantie")
             await ahmed.press("1 week")
             await box.run_due()  # the coach hears of the pause
+
+            scene("9. Linda logs a job application with /sollicitatie; on Monday 08:00 the coach gets the digest")
+            await linda.send("/sollicitatie")
+            await linda.send("Gemeente Zeist")
+            await linda.send("Medewerker klantcontact")
+            await linda.press("Vandaag")
+            await linda.press("Website")
+            clock.set(local("2026-11-30 08:00"))  # Sanne's digest: Monday 08:00, her own time zone
+            await box.run_due()
+            digest_text = next(m for m in reversed(sanne.inbox) if m.plain_text.startswith("📊"))
+            digest_chart = next(m for m in reversed(sanne.inbox) if m.kind == "photo")
+            (out_dir / "digest.txt").write_text(digest_text.plain_text + "\n", encoding="utf-8")
+            (out_dir / "digest_chart.png").write_bytes(digest_chart.file_bytes)
+
+            scene("10. The coach opens the caseload and one client's detail")
+            await sanne.press("Open je caseload", message=digest_text)
+            await sanne.press("Linda Jansen")
 
         names[3001] = "Kim (no link)"
         parts = []
