@@ -106,6 +106,31 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from bot.report import export
+
+    settings = _settings()
+    try:
+        first, last = (date.fromisoformat(value) if value else None for value in (args.first, args.last))
+        now = datetime.now(ZoneInfo(settings.default_timezone))
+        today = date.fromisoformat(args.today) if args.today else now.date()
+    except ValueError as exc:
+        print(f"spoorzoeker: {exc} (dates are YYYY-MM-DD)", file=sys.stderr)
+        return 2
+    options = {"variant": args.variant, "kind": args.format, "lang": args.language, "today": today}
+    try:
+        data, name = asyncio.run(export(settings.database_url, args.employee, first=first, last=last, **options))
+    except (LookupError, ValueError) as exc:
+        print(f"spoorzoeker: {exc}", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    out.write_bytes(data)
+    print(f"{args.variant} report ({args.format}) written to {out} ({name})")
+    return 0
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     from bot.chat import run_chat
 
@@ -177,6 +202,17 @@ def parser() -> argparse.ArgumentParser:
     line.add_argument("--json", action="store_true", help="a JSON list of {key, week, due, title}")
     line.add_argument("--language", choices=("nl", "en"), default="nl")
     line.set_defaults(func=cmd_timeline)
+
+    report = commands.add_parser("report", help="the progress report of one employee as PDF or CSV")
+    report.add_argument("--employee", type=int, required=True, help="the employee's id")
+    report.add_argument("--from", dest="first", help="first day YYYY-MM-DD (default: Track 2 start, or 13 weeks ago)")
+    report.add_argument("--to", dest="last", help="last day YYYY-MM-DD (default: today)")
+    report.add_argument("--variant", choices=("dossier", "coach"), default="dossier")
+    report.add_argument("--format", choices=("pdf", "csv"), default="pdf")
+    report.add_argument("--language", choices=("nl", "en"), default="nl")
+    report.add_argument("--today", help="make the report as if on this day, YYYY-MM-DD (default: today)")
+    report.add_argument("--out", required=True, help="the file to write")
+    report.set_defaults(func=cmd_report)
 
     chat = commands.add_parser("chat", help="type as an employee in this terminal (offline)")
     chat.add_argument("--language", choices=("nl", "en"), default="nl")

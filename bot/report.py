@@ -359,3 +359,38 @@ async def csv_bytes(work: Work, employee: Employee, period: Period, variant: str
     """The CSV as bytes, UTF-8 with a byte-order mark so Excel opens it with the right characters."""
     ctx = await gather(work, employee, period, variant, lang)
     return csv_text(work, ctx).encode("utf-8-sig")
+
+
+async def export(
+    database_url: str,
+    employee_id: int,
+    *,
+    first: date | None,
+    last: date | None,
+    variant: str,
+    kind: str,
+    lang: str,
+    today: date,
+    bot_username: str = "",
+) -> tuple[bytes, str]:
+    """For `spoorzoeker report`: the report of one employee as PDF or CSV bytes, and its file name. The period
+    defaults to `default_period`; a missing end is `today`. Raises LookupError for an unknown employee."""
+    from bot.clock import ManualClock
+    from storage.db import Database
+
+    db = Database(database_url)
+    try:
+        async with db.session() as session:
+            employee = await queries.get(session, Employee, employee_id)
+            if employee is None:
+                raise LookupError(f"no employee with id {employee_id}")
+            coach = await queries.get(session, Coach, employee.coach_id)
+            zone = ZoneInfo(coach.timezone if coach else employee.timezone)
+            noon = datetime.combine(today, time(12), zone)
+            work = Work(session, ManualClock(noon), bot_username, zone.key)
+            default = default_period(employee, today)
+            period = Period(first or default.first, last or today)
+            make = pdf if kind == "pdf" else csv_bytes
+            return await make(work, employee, period, variant, lang), filename(employee, variant, period, kind)
+    finally:
+        await db.dispose()
