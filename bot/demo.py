@@ -117,7 +117,7 @@ async def run_demo(out_dir: Path) -> str:
             await linda.press("Gelukt")  # last week's step first
             for tap in ("2", "1", "1", "Workshop", "Klaar", "5", "Versturen"):
                 await linda.press(tap)
-            await linda.send("Ik dacht steeds: ik ben te oud. Het hielp om te zien dat het een gedachte is.")
+            await linda.send("Een dag meelopen bij een klantenservice, om te voelen of dat past.")  # reflection
             await linda.press(linda.buttons()[0])
             await linda.send("/privacy")
             await linda.press("Delen met mijn coach")
