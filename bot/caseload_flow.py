@@ -16,6 +16,7 @@ from storage.models import Dialog, Employee
 FLOW = "caseload"
 COMMANDS = {"caseload": "coach", "clienten": "coach"}
 NOTE_MAX_CHARS = 2000
+MESSAGE_LIMIT = 4000  # Telegram allows 4096 characters
 PAUSE_WEEKS = pause_flow.WEEK_CHOICES
 
 
@@ -173,7 +174,7 @@ async def question(
     ctx["name"] = employee.name
     if dialog.step == "client":
         found = await caseload.detail(work, person.coach, employee)
-        ctx.update(detail_context(found))
+        ctx = fit(work, person.lang, {**ctx, **detail_context(found)})
         paused = found.client.paused_until is not None
         buttons = [
             [Button("caseload_note", data=data("note")), Button("caseload_phase", data=data("phase"))],
@@ -210,6 +211,20 @@ async def question(
         return Reply("caseload_pause_until", person.lang, ctx, [*rows(choices, 2), back], edit=edit)
     variants = [Button(f"caseload_report_{variant}", data=data("report", variant)) for variant in report.VARIANTS]
     return Reply("caseload_report", person.lang, ctx, [variants, back], edit=edit)
+
+
+def fit(work: Work, lang: str, ctx: dict) -> dict:
+    """Leave out the oldest applications, notes and reflections until the detail fits in one message; the
+    report has everything."""
+    while len(work.texts.render(lang, "caseload_client", **ctx)) > MESSAGE_LIMIT:
+        longest = max(("applications", "notes", "reflections"), key=lambda key: len(ctx[key]))
+        if not ctx[longest]:
+            break
+        more = {"applications": "more_applications", "notes": "more_notes"}.get(longest)
+        ctx = {**ctx, longest: ctx[longest][:-1] if longest == "applications" else ctx[longest][1:]}
+        if more:
+            ctx[more] += 1
+    return ctx
 
 
 def detail_context(found: caseload.Detail) -> dict:

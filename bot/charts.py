@@ -54,6 +54,9 @@ def weekly_activity(
     axes.set_title(title, fontsize=11, loc="left")
     axes.legend(loc="upper left", fontsize=8, frameon=False, ncols=4)
     axes.set_ylim(0, max([*bottom, *(line[1] if line else [])], default=0) * 1.3 + 1)
+    from matplotlib.ticker import MaxNLocator
+
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: whole numbers only
     return _png(figure, dpi)
 
 

@@ -1,5 +1,7 @@
 """End to end over HTTP: the coach's /caseload (pages, detail, note, phase, pause, report) and privacy."""
 
+from datetime import timedelta
+
 from bot.sandbox import local
 from storage import coach_queries, queries
 from storage.models import Employee, Pause, PhaseChange
@@ -194,3 +196,34 @@ async def test_the_report_button_sends_a_pdf(people, box):
     assert "Ahmed Yilmaz" in coach.last.plain_text and coach.last.kind == "text"  # the detail again
     await coach.press("Notitie")  # and its buttons work
     assert "Typ je notitie" in coach.last.plain_text
+
+
+async def test_a_long_detail_still_fits_in_one_message(people, box):
+    coach = await people.coach()
+    await people.employee(coach, 2001, "Ahmed Yilmaz")
+    employee = await people.employee_row(2001)
+    coach_row = await _coach(box)
+    async with box.db.session() as session:
+        for n in range(6):
+            moment = local("2026-11-01 10:00") + timedelta(days=n)
+            text = f"NOTE{n} " + "x" * 1990
+            await coach_queries.add_note(session, employee.id, coach_row.id, text, n % 2 == 0, moment)
+        for n in range(30):
+            applied = local("2026-10-01 10:00").date() + timedelta(days=n)
+            await coach_queries.add_application(
+                session, employee.id, f"Company {n:02d} " + "c" * 100, "Role " + "r" * 150, applied, "website",
+                local("2026-11-01 10:00"),
+            )  # fmt: skip
+        await session.commit()
+    await coach.send("/caseload")
+    await coach.press("Ahmed Yilmaz")
+    detail = coach.last.text
+    assert len(detail) <= 4096
+    assert "NOTE5" in detail and "NOTE0" not in detail  # the newest note stays
+    assert "Company 29" in detail and "Company 00" not in detail  # the newest application stays
+    assert "30 verstuurd" in coach.last.plain_text  # the totals still count them all
+
+
+async def _coach(box):
+    async with box.db.session() as session:
+        return await queries.coach_by_telegram(session, 1001)
