@@ -3,6 +3,7 @@ skipped, shared or private), the committed step (own words or a suggestion) and 
 
 from bot import act, privacy
 from storage.models import Employee
+from tests.conftest import People
 
 
 async def _employee(people, user_id: int) -> Employee:
@@ -111,3 +112,48 @@ async def test_sharing_reflections_with_the_coach_is_the_employees_choice(people
     await ahmed.send("/privacy")
     await ahmed.press("Alleen voor mij")
     assert (await _employee(people, 2001)).share_reflections is False
+
+
+async def test_a_coach_pins_a_process_and_every_reflection_comes_from_it(people, box, clock):
+    coach = await people.coach()
+    ahmed = await people.employee(coach, 2001)
+    await people.checkin(ahmed)
+    await coach.send("/oefening")
+    await coach.press("Ahmed")
+    assert "Automatisch" in coach.last.plain_text
+    await coach.press("Defusie")
+    assert "Vastgezet" in coach.last.plain_text and (await _employee(people, 2001)).pinned_process == "defusion"
+    other = await people.coach(1002, "Joost")  # another coach does not see Ahmed
+    await other.send("/oefening")
+    assert "Ahmed" not in " ".join(other.buttons())
+    for _ in range(3):
+        clock.advance(days=7)
+        await people.checkin(ahmed, energy=2)  # low energy would lean elsewhere; the pin wins
+    prompts = [(c.act_process, c.act_prompt_id) for c in (await people.checkins(2001))[1:]]
+    assert [process for process, _ in prompts] == ["defusion"] * 3 and len({p for _, p in prompts}) == 3
+    await coach.send("/oefening")
+    await coach.press("Ahmed")
+    await coach.press("Automatisch")
+    assert (await _employee(people, 2001)).pinned_process is None
+
+
+async def test_a_restart_in_the_middle_of_the_reflection_keeps_the_prompt_and_the_answers(box, clock):
+    async with box.bot_running():
+        people = People(box)
+        coach = await people.coach()
+        ahmed = await people.employee(coach, 2001)
+        await people.checkin(ahmed)
+        clock.advance(days=7)
+        await ahmed.send("/checkin")
+        for tap in ("2", "0", "1", "Geen", "5", "Versturen"):
+            await ahmed.press(tap)
+        prompt_id = (await people.checkins(2001))[1].act_prompt_id
+    async with box.bot_running():  # a new process: only the database remembers where Ahmed was
+        await ahmed.send("Rustig ademhalen hielp.")
+        assert "Eén kleine stap" in ahmed.last.plain_text
+    async with box.bot_running():
+        await ahmed.press(ahmed.buttons()[1])  # the step question's buttons still work after another restart
+        assert "Je stap voor volgende week" in ahmed.last.plain_text
+    week48 = (await people.checkins(2001))[1]
+    assert week48.reflection == "Rustig ademhalen hielp." and week48.act_prompt_id == prompt_id
+    assert week48.next_step is not None and week48.submitted_at is not None
