@@ -149,6 +149,13 @@ async def run_demo(out_dir: Path) -> str:
             await sanne.press("Open je caseload", message=digest_text)
             await sanne.press("Linda Jansen")
 
+            scene("11. The coach asks for Linda's progress report: for the file (employer, UWV) and her own version")
+            for variant in ("Voor het dossier", "Voor jezelf (coach)"):
+                await sanne.press("Rapportage")
+                await sanne.press(variant)
+                document = next(m for m in reversed(sanne.inbox) if m.kind == "document")
+                (out_dir / document.file_name).write_bytes(document.file_bytes)
+
         names[3001] = "Kim (no link)"
         parts = []
         bounds = [start for _title, start in scenes] + [len(fake.events)]

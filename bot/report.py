@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from bot import charts, privacy, timeline
+from bot import act, charts, privacy, timeline
 from bot.checkin import ACTIVITIES
 from bot.context import Work
 from bot.schedule import Week
@@ -100,6 +100,8 @@ async def gather(work: Work, employee: Employee, period: Period, variant: str, l
     )
     logged = Counter(Week.of(application.applied_on) for application in applications)
     client = seen("employee", employee)
+    if client.get("values"):  # free text: present in the coach variant only
+        client["values"] = [act.value_text(value, lang) for value in client["values"]]
     joined = local_date(client["registered_at"], employee.timezone) if client["registered_at"] else None
 
     rows = [_week_row(week, checkins.get(week), logged[week], employee, joined, today) for week in weeks]
