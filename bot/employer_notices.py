@@ -2,8 +2,11 @@
 
 For every registered employer contact and each employee of their company:
 - **trajectory started**: the employee joined after the contact did (with the Track 2 warning if it started late);
-- **phase changes**, placement included, made after the contact joined;
-- **a work trial**: the first week of a run of weeks whose check-in reports one;
+- **phase changes**, placement included, made after the contact joined: every PhaseChange row, whichever flow
+  wrote it (today the coach's caseload through `bot.phases`), told once per row;
+- **a work trial**: a work trial is not a phase of its own but an activity the employee reports in the weekly
+  check-in ("work_trial"); the employer hears of the first week of each run of weeks that report one;
+Starts and phase changes older than NEWS_CATCH_UP (after a long downtime) are no news any more and are skipped.
 - **the employer's own obligations** (`timeline.EMPLOYER_REMINDED`): 2 weeks before and on the due date, at
   09:00; a reminder day on a weekend moves to the Friday before, so there is still a working day to act on it.
   After downtime only the latest stage that is still due is sent, and nothing for a date that has passed;
@@ -33,6 +36,7 @@ NOTICE_AT = time(9, 0)
 REMIND_BEFORE = timedelta(days=14)
 MONTHLY_CATCH_UP = timedelta(days=7)
 RECENT_WEEKS = 3  # check-ins read for work trials: this week and the ones before
+NEWS_CATCH_UP = timedelta(days=30)  # a start or phase change older than this is not told any more (downtime)
 
 
 @dataclass
@@ -113,7 +117,7 @@ async def sweep(work: Work) -> int:
     for _ in range(RECENT_WEEKS):
         since = since.previous()
     recent = await employer_queries.checkins_from_week(work.session, set(employees), since.year, since.week)
-    earliest = min(c.registered_at for c in contacts)
+    earliest = max(min(c.registered_at for c in contacts), now - NEWS_CATCH_UP)
     changes = await employer_queries.phase_changes_since(work.session, set(employees), earliest)
 
     pending: list[Pending] = []
@@ -152,7 +156,8 @@ def _about_employee(
             add("phase", change.id, lambda change=change: employer_view.phase_changed(lang, employee, change))
     if employee.status == "closed":
         return found  # a closed trajectory: only its phase changes
-    if employee.status == "active" and employee.registered_at > contact.registered_at:  # else in the welcome
+    joined = employee.registered_at
+    if employee.status == "active" and joined > contact.registered_at and joined >= now - NEWS_CATCH_UP:
         add("started", employee.id, lambda: employer_view.started(lang, employee, today))
     for checkin in work_trial_starts(checkins):
         if checkin.submitted_at >= contact.registered_at:

@@ -10,8 +10,6 @@ from datetime import timedelta
 
 import pytest
 
-from bot import phases
-from bot.context import Work
 from bot.sandbox import local, token_in
 from storage import queries
 from storage.models import Outbox
@@ -49,13 +47,12 @@ async def contact_joins(box, token: str, user_id: int = 3001, first_name: str = 
     return contact
 
 
-async def set_phase(box, clock, user_id: int, phase: str) -> None:
-    """What the coach's caseload does when they set a phase: the domain function that stores a PhaseChange."""
-    async with box.db.session() as session:
-        work = Work(session, clock, box.fake.bot_username, box.settings.default_timezone)
-        employee = await queries.employee_by_telegram(session, user_id)
-        await phases.set_phase(work, employee, phase, None)
-        await session.commit()
+async def set_phase(coach, name: str, phase_label: str) -> None:
+    """The coach sets a client's phase in their caseload (which stores a PhaseChange)."""
+    await coach.send("/caseload")
+    await coach.press(name)
+    await coach.press("Fase")
+    await coach.press(phase_label)
 
 
 def texts_of(user) -> list[str]:
@@ -135,7 +132,7 @@ async def test_status_shows_phase_week_next_deadline_and_four_weeks_of_counts(bo
     await people.checkin(karim, applications=9, interviews=9, networking=9)
     clock.set(local("2026-11-27 12:00"))  # a week later: week 48
     await people.checkin(ahmed, applications=2, interviews=0, networking=1, activities=("Workshop", "Proefplaatsing"))
-    await set_phase(box, clock, ahmed.id, "active_search")
+    await set_phase(coach, "Ahmed Yilmaz", "actief zoeken")
     await eva.send("/status")
     text = eva.last.plain_text
     assert "week 45 tot en met 48" in text
@@ -182,8 +179,8 @@ async def test_phase_changes_and_placement_are_told_once(box, clock, team):
     coach, ahmed, fleur, karim = team
     eva = await contact_joins(box, await invite_contact(coach, "Bakkerij Bol", "Eva de Jong"))
     tom = await contact_joins(box, await invite_contact(coach, OTHER_COMPANY, "Tom Gerrits"), 3002, "Tom")
-    await set_phase(box, clock, ahmed.id, "orientation")
-    await set_phase(box, clock, karim.id, "active_search")
+    await set_phase(coach, "Ahmed Yilmaz", "oriëntatie")
+    await set_phase(coach, "Karim Bouali", "actief zoeken")
     await box.run_due()
     await box.run_due()
     assert [t for t in texts_of(eva) if t.startswith("📍")] == [
@@ -193,7 +190,7 @@ async def test_phase_changes_and_placement_are_told_once(box, clock, team):
         "📍 Karim Bouali is nu in de fase actief zoeken naar werk van spoor 2."
     ]
     clock.set(local("2026-12-10 14:00"))
-    await set_phase(box, clock, ahmed.id, "placed")
+    await set_phase(coach, "Ahmed Yilmaz", "geplaatst")
     await box.run_due()
     await box.run_due()
     placed = [t for t in texts_of(eva) if t.startswith("🎉")]
