@@ -45,7 +45,7 @@ def weekly_activity(
     positions = range(len(weeks))
     bottom = [0] * len(weeks)
     for colour, (label, values) in zip(COLOURS, series.items(), strict=False):
-        axes.bar(positions, values, bottom=bottom, label=label, color=colour, width=0.7)
+        _bars(axes, values, bottom, label=label, colour=colour)
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     if line is not None:
         label, values = line
@@ -58,6 +58,20 @@ def weekly_activity(
 
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: whole numbers only
     return _png(figure, dpi)
+
+
+def _bars(axes, values: Sequence[int], bottom: Sequence[int], *, label: str, colour: str, width: float = 0.7) -> None:
+    """One series of stacked bars as a single PolyCollection: the same picture as `axes.bar`, without one
+    matplotlib patch per bar (the report's 104-week chart drew 312 of them, 0.4 s)."""
+    from matplotlib.collections import PolyCollection
+
+    half = width / 2
+    boxes = [
+        ((n - half, low), (n - half, low + value), (n + half, low + value), (n + half, low))
+        for n, (value, low) in enumerate(zip(values, bottom, strict=True))
+        if value
+    ]
+    axes.add_collection(PolyCollection(boxes, facecolors=colour, edgecolors="none", label=label))
 
 
 def energy_line(
