@@ -46,7 +46,7 @@ async def test_the_digest_comes_monday_0800_local_exactly_once_with_its_chart(pe
     assert "Weekoverzicht week 47" in text.plain_text
     assert "1 van 1 check-ins · 3 sollicitaties · 1 gesprekken · 2 netwerkcontacten" in text.plain_text
     assert "elke maandag om 08:00" in text.plain_text
-    (chart,) = [m for m in coach.inbox if m.kind == "photo"]
+    (chart,) = [m for m in coach.inbox if m.kind == "photo" and m.file_name == "caseload.png"]
     assert chart.file_bytes.startswith(PNG) and len(chart.file_bytes) > 5000
     assert "per week" in chart.plain_text
     for moment in ("2026-11-23 08:01", "2026-11-23 12:00", "2026-11-24 07:00", "2026-11-29 20:00"):
