@@ -227,3 +227,39 @@ async def test_a_long_detail_still_fits_in_one_message(people, box):
 async def _coach(box):
     async with box.db.session() as session:
         return await queries.coach_by_telegram(session, 1001)
+
+
+async def test_another_phase_reopens_a_closed_trajectory(people, box):
+    coach = await people.coach()
+    ahmed = await people.employee(coach, 2001, "Ahmed Yilmaz")
+    await coach.send("/caseload")
+    await coach.press("Ahmed Yilmaz")
+    await coach.press("Fase")
+    await coach.press("afgesloten")
+    await coach.press("Terug naar de lijst")
+    assert "✔️ Ahmed Yilmaz · afgesloten" in coach.last.plain_text and "0 lopend" in coach.last.plain_text
+    await coach.press("Ahmed Yilmaz")
+    assert "Pauze" not in " ".join(coach.buttons())  # a closed trajectory cannot be paused
+    await coach.press("Fase")
+    await coach.press("afronding")
+    employee = await people.employee_row(2001)
+    assert (employee.phase, employee.status) == ("completion", "active")
+    await ahmed.send("/checkin")
+    assert "Check-in week 47" in ahmed.last.plain_text
+
+
+async def test_the_caseload_in_english(people, box):
+    coach = await people.coach()
+    await people.employee(coach, 2001, "Ahmed Yilmaz")
+    async with box.db.session() as session:
+        row = await queries.coach_by_telegram(session, 1001)
+        row.language = "en"
+        session.add(row)
+        await session.commit()
+    await coach.send("/caseload")
+    assert "Your clients" in coach.last.plain_text and "intake · wk 59" in coach.last.plain_text
+    await coach.press("Ahmed Yilmaz")
+    assert "Last 8 weeks" in coach.last.plain_text and "does not share them with you" in coach.last.plain_text
+    await coach.press("Phase")
+    await coach.press("active search")
+    assert "Phase changed." in coach.last.plain_text
