@@ -157,3 +157,27 @@ async def test_a_restart_in_the_middle_of_the_reflection_keeps_the_prompt_and_th
     week48 = (await people.checkins(2001))[1]
     assert week48.reflection == "Rustig ademhalen hielp." and week48.act_prompt_id == prompt_id
     assert week48.next_step is not None and week48.submitted_at is not None
+
+
+async def test_a_typical_week_with_last_weeks_step_a_skipped_reflection_and_a_suggested_step_is_eleven_taps(
+    people, clock
+):
+    coach = await people.coach()
+    peter = await people.employee(coach, 2001, "Peter", language="English")
+    await peter.press("Do your first check-in")
+    for tap in ("1", "0", "2", "None", "6", "Send", "Skip"):  # the first week: values skipped
+        await peter.press(tap)
+    await peter.send("Update my CV on Tuesday")
+    clock.advance(days=7)
+    await people.box.run_due()  # Friday 10:00: the weekly prompt
+    taps = ["Start the check-in", "Done", "2", "1", "3", "CV or LinkedIn", "Done", "6", "Send", "Skip"]
+    for label in taps:
+        await peter.press(label)
+    assert "Well done" not in peter.last.plain_text and "One small step" in peter.last.plain_text
+    suggestion = peter.buttons()[0]
+    await peter.press(suggestion)
+    taps.append(suggestion)
+    assert len(taps) == 11 and "Your step for next week" in peter.last.plain_text
+    week48 = (await people.checkins(2001))[1]
+    assert week48.step_result == "done" and week48.reflection_skipped and week48.next_step == suggestion
+    assert (week48.applications, week48.interviews, week48.networking, week48.energy) == (2, 1, 3, 6)
