@@ -193,6 +193,7 @@ DETAIL_WEEKS = 8
 DETAIL_NOTES = 5
 DETAIL_APPLICATIONS = 10
 REFLECTION_CHARS = 300
+STEPS_SHOWN = 3
 
 
 @dataclass
@@ -214,8 +215,14 @@ def follow_through(weeks: list[dict]) -> dict:
     """How the committed steps went: each week's result is about the step chosen the week before."""
     results = [w["step_result"] for w in weeks if w.get("step_result")]
     done, partly, not_done = (results.count(result) for result in ("done", "partly", "not"))
+    chosen = [
+        {"week": w["week"], "text": w["next_step"], "result": later["step_result"] if later else None}
+        for w, later in zip(weeks, [*weeks[1:], None], strict=True)
+        if w.get("next_step")
+    ]
     return {
-        "committed": sum(1 for w in weeks if w.get("next_step")),
+        "recent": chosen[-STEPS_SHOWN:],  # the latest chosen steps with how they went (None: not looked back yet)
+        "committed": len(chosen),
         "reported": len(results),
         "done": done,
         "partly": partly,

@@ -263,3 +263,31 @@ async def test_the_caseload_in_english(people, box):
     await coach.press("Phase")
     await coach.press("active search")
     assert "Phase changed." in coach.last.plain_text
+
+
+async def test_committed_steps_and_follow_through_in_the_detail(people, box):
+    coach = await people.coach()
+    await people.employee(coach, 2001, "Ahmed Yilmaz")
+    employee = await people.employee_row(2001)
+    weeks = {  # week: (step chosen that week, how last week's step went)
+        44: ("CV naar Sanne sturen", None),
+        45: ("Twee vacatures bekijken", "done"),
+        46: ("Oud-collega bellen", "partly"),
+        47: ("Open dag bezoeken", "not"),
+    }
+    async with box.db.session() as session:
+        for week, (step, result) in weeks.items():
+            checkin = await queries.create_checkin(session, employee.id, 2026, week, local("2026-11-01 10:00"))
+            checkin.applications, checkin.interviews, checkin.networking, checkin.energy = 1, 0, 0, 6
+            checkin.next_step, checkin.step_result = step, result
+            checkin.submitted_at = local("2026-11-01 10:00")
+            session.add(checkin)
+        await session.commit()
+    await coach.send("/caseload")
+    await coach.press("Ahmed Yilmaz")
+    detail = coach.last.plain_text
+    assert "1 van 3 gedaan, 1 deels · doorzetting 50%" in detail  # (1 + 0.5) / 3
+    assert "wk 45: Twee vacatures bekijken → deels" in detail
+    assert "wk 46: Oud-collega bellen → niet gelukt" in detail
+    assert "wk 47: Open dag bezoeken → nog open" in detail
+    assert "CV naar Sanne sturen" not in detail  # only the latest three steps
