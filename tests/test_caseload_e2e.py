@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from bot.sandbox import local
 from storage import coach_queries, queries
-from storage.models import Employee, Pause, PhaseChange
+from storage.models import Employee, Pause, PhaseChange, SafetyAlert
 
 
 async def _set(people, user_id: int, **values) -> Employee:
@@ -291,3 +291,23 @@ async def test_committed_steps_and_follow_through_in_the_detail(people, box):
     assert "wk 46: Oud-collega bellen → niet gelukt" in detail
     assert "wk 47: Open dag bezoeken → nog open" in detail
     assert "CV naar Sanne sturen" not in detail  # only the latest three steps
+
+
+async def test_only_a_safety_alert_the_client_allowed_raises_the_flag(people, box, clock):
+    coach = await people.coach()
+    await people.employee(coach, 2001, "Ahmed Yilmaz")
+    employee = await people.employee_row(2001)
+    async with box.db.session() as session:
+        for allowed in (None, False):  # not answered yet, and "no"
+            alert = SafetyAlert(employee_id=employee.id, source="chat", created_at=clock.now(), coach_allowed=allowed)
+            session.add(alert)
+        await session.commit()
+    await coach.send("/caseload")
+    assert "veiligheid" not in coach.last.plain_text
+    async with box.db.session() as session:
+        session.add(SafetyAlert(employee_id=employee.id, source="chat", created_at=clock.now(), coach_allowed=True))
+        await session.commit()
+    await coach.send("/caseload")
+    assert "🚩 Ahmed Yilmaz" in coach.last.plain_text and "🆘 veiligheid" in coach.last.plain_text
+    await coach.press("Ahmed Yilmaz")
+    assert "neem contact op" in coach.last.plain_text
