@@ -177,6 +177,8 @@ async def test_trajectory_started_is_told_once_with_the_late_track2_warning(box,
 
 async def test_phase_changes_and_placement_are_told_once(box, clock, team):
     coach, ahmed, fleur, karim = team
+    await set_phase(coach, "Fleur Jansen", "afronding")  # before any contact joined: old news, never told
+    clock.set(local("2026-11-20 10:05"))
     eva = await contact_joins(box, await invite_contact(coach, "Bakkerij Bol", "Eva de Jong"))
     tom = await contact_joins(box, await invite_contact(coach, OTHER_COMPANY, "Tom Gerrits"), 3002, "Tom")
     await set_phase(coach, "Ahmed Yilmaz", "oriëntatie")
@@ -195,7 +197,17 @@ async def test_phase_changes_and_placement_are_told_once(box, clock, team):
     await box.run_due()
     placed = [t for t in texts_of(eva) if t.startswith("🎉")]
     assert len(placed) == 1 and "Goed nieuws: Ahmed Yilmaz is geplaatst" in placed[0]
-    assert len(await outbox_rows(box, "employer_phase")) == 3
+    assert "Fleur" not in "".join(t for t in texts_of(eva) if t.startswith(("📍", "🎉")))
+    await set_phase(coach, "Karim Bouali", "afgesloten")
+    await box.run_due()
+    assert texts_of(tom)[-1].startswith("🏁 Het spoor 2-traject van Karim Bouali is afgesloten")
+    assert len(await outbox_rows(box, "employer_phase")) == 4
+    # a closed trajectory gets no more deadline reminders: Karim's (1 June 2026) sick report is due 22 March 2027
+    for moment in ("2027-03-08 09:30", "2027-03-22 09:30"):
+        clock.set(local(moment))
+        await box.run_due()
+    assert not [t for t in texts_of(tom) if "Karim Bouali" in t and "Ziekmelding bij UWV" in t]
+    assert [t for t in texts_of(eva) if "— Ahmed Yilmaz" in t and "Ziekmelding bij UWV" in t]  # Ahmed is open
 
 
 async def test_a_work_trial_is_told_when_it_starts_not_every_week(box, clock, people, team):
