@@ -1,8 +1,10 @@
 """Sending the outbox: rate-limited, retried, deduplicated.
 
-- A row is sent once: it is marked `sent` right after Telegram accepts it. The one unavoidable edge is
-  at-least-once: when Telegram accepted a message but the answer never reached us (a timeout, or the process
-  died between the answer and the database write), the row is still `pending` and is sent again.
+- A row is sent once: it is marked `sent` as soon as Telegram accepts it (accepted rows are written together,
+  at most `FLUSH_S` later, so a burst costs one transaction per batch instead of one per message). Until it is
+  written the row stays "in flight" and is never picked up again. The one unavoidable edge is at-least-once:
+  when Telegram accepted a message but we never learned it (the answer timed out) or never wrote it down (the
+  process died in that short gap), the row is still `pending` and is sent again.
 - Network errors and 5xx are retried with exponential backoff; a 429 waits `retry_after` (and pauses all
   sending, as Telegram's flood control is per bot); a 403 (blocked, deactivated) marks the employee
   unreachable, cancels what is queued for them and tells their coach once; other 4xx fail the row for good.
@@ -17,7 +19,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import deque
+from collections import Counter, deque
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -43,41 +46,75 @@ REMINDER_KINDS = (PROMPT, FIRST_NUDGE, SECOND_NUDGE)
 MAX_QUICK_RETRIES = 6  # in-process retries with backoff 1, 2, 4, 8, 16, 32 s
 MAX_ATTEMPTS = 20  # then the row fails for good
 LATER = timedelta(minutes=15)  # after the quick retries, the row waits this long before the next round
+FLUSH_S = 0.05  # accepted rows are written as `sent` in one transaction at least this often
+FLUSH_ROWS = 100  # ... or as soon as this many are waiting
 
 
 class RateLimiter:
-    """At most `per_second` sends in any sliding second, and one per `per_chat_s` per chat."""
+    """At most `per_second` sends in any sliding second, and one per `per_chat_s` per chat.
 
-    def __init__(self, per_second: float, per_chat_s: float = 1.0, margin_s: float = 0.005) -> None:
+    Counted the safe way round: a send holds its place from the moment it starts until one second after its
+    answer came back. Telegram counts a message when it arrives, which lies in between, so however long a
+    request takes or however late the event loop gets to it, Telegram never sees more than the limit in any
+    second (counting from the start alone lets a slow request and a fast one land in the same second: 429).
+    Sends are also paced (a bucket of `burst` sends refilled at `per_second`): spread out, requests do not queue
+    up at Telegram, answers come back quickly, and the second counted from the answer is hardly longer than one.
+    """
+
+    def __init__(self, per_second: float, per_chat_s: float = 1.0, margin_s: float = 0.002, burst: int = 4) -> None:
         self.per_second = per_second
         self.per_chat_s = per_chat_s
         self.margin_s = margin_s
-        self._window: deque[float] = deque()
-        self._last_in_chat: dict[int, float] = {}
+        self.burst = burst
+        self._tokens = float(burst)
+        self._refilled = time.monotonic()
+        self._busy = 0  # sends started whose answer is not back yet
+        self._busy_chats: Counter[int] = Counter()
+        self._answered: deque[float] = deque()  # answer times within the last second, oldest first
+        self._last_in_chat: dict[int, float] = {}  # chat id: time of the latest answer there
         self._paused_until = 0.0
 
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
 
     def _wait_for(self, chat_id: int, now: float) -> float:
-        while self._window and now - self._window[0] >= 1.0 + self.margin_s:
-            self._window.popleft()
-        wait = self._paused_until - now
-        if len(self._window) >= self.per_second:
-            wait = max(wait, self._window[0] + 1.0 + self.margin_s - now)
+        window = 1.0 + self.margin_s
+        while self._answered and now - self._answered[0] >= window:
+            self._answered.popleft()
+        self._tokens = min(self.burst, self._tokens + (now - self._refilled) * self.per_second)
+        self._refilled = now
+        wait = max(self._paused_until - now, (1 - self._tokens) / self.per_second)
+        if self._busy + len(self._answered) >= self.per_second:
+            # the oldest answer leaves the window then; if all places are taken by sends still under way, look
+            # again shortly (one of them will answer)
+            wait = max(wait, self._answered[0] + window - now if self._answered else 0.01)
+        if self._busy_chats[chat_id]:
+            wait = max(wait, 0.01)
         last = self._last_in_chat.get(chat_id)
         if last is not None:
             wait = max(wait, last + self.per_chat_s + self.margin_s - now)
         return wait
 
-    async def acquire(self, chat_id: int) -> None:
+    @contextlib.asynccontextmanager
+    async def slot(self, chat_id: int) -> AsyncIterator[None]:
+        """Wait for a free place, hold it while the request runs, and count it from its answer."""
         while (wait := self._wait_for(chat_id, time.monotonic())) > 0:
             await asyncio.sleep(wait)
-        now = time.monotonic()
-        self._window.append(now)
-        self._last_in_chat[chat_id] = now
-        if len(self._last_in_chat) > 50_000:  # forget chats that are long past their one-second gap
-            self._last_in_chat = {c: t for c, t in self._last_in_chat.items() if now - t < self.per_chat_s + 1}
+        self._tokens -= 1
+        self._busy += 1
+        self._busy_chats[chat_id] += 1
+        try:
+            yield
+        finally:
+            now = time.monotonic()
+            self._busy -= 1
+            self._busy_chats[chat_id] -= 1
+            if not self._busy_chats[chat_id]:
+                del self._busy_chats[chat_id]
+            self._answered.append(now)
+            self._last_in_chat[chat_id] = now
+            if len(self._last_in_chat) > 50_000:  # forget chats that are long past their one-second gap
+                self._last_in_chat = {c: t for c, t in self._last_in_chat.items() if now - t < self.per_chat_s + 1}
 
 
 @dataclass
@@ -112,7 +149,10 @@ class Delivery:
         self.backoff_s = backoff_s
         self.bot_username, self.timezone = bot_username, timezone
         self.stats = DeliveryStats()
-        self._in_flight: set[int] = set()
+        self._in_flight: set[int] = set()  # rows handed to a worker and not yet written back
+        self._accepted: list[dict] = []  # rows Telegram accepted, to be written as `sent` (then out of flight)
+        self._accepted_waiting = asyncio.Event()
+        self._writing = asyncio.Lock()
         self._draining = asyncio.Lock()  # one drain at a time: a row is never picked up twice
         self.wake = asyncio.Event()
 
@@ -126,6 +166,7 @@ class Delivery:
     async def _drain(self) -> DeliveryStats:
         queue: asyncio.Queue[Outbox | None] = asyncio.Queue(maxsize=self.workers * 4)
         pool = [asyncio.create_task(self._worker(queue)) for _ in range(self.workers)]
+        writer = asyncio.create_task(self._write_accepted_regularly())
         try:
             while True:
                 fetched, ready = await self._next_batch()
@@ -133,6 +174,7 @@ class Delivery:
                     if not self._in_flight:
                         break  # nothing due and nothing being sent: done
                     await queue.join()  # let retries and rescheduling settle, then look again
+                    await self._write_accepted()
                     continue
                 for row in ready:
                     self._in_flight.add(row.id)
@@ -141,6 +183,9 @@ class Delivery:
             for _ in pool:
                 await queue.put(None)
             await asyncio.gather(*pool, return_exceptions=True)
+            writer.cancel()
+            await asyncio.gather(writer, return_exceptions=True)
+            await self._write_accepted()
         return self.stats
 
     async def run_forever(self, poll_s: float = 5.0) -> None:
@@ -163,7 +208,8 @@ class Delivery:
         rows in the recipient's quiet hours are postponed."""
         now = self.clock.now()
         async with self.db.session() as session:
-            rows = await queries.due_outbox(session, now, size, self._in_flight)
+            # a copy taken before reading: a row leaves `_in_flight` only after its new status was committed
+            rows = await queries.due_outbox(session, now, size, set(self._in_flight))
             if not rows:
                 return 0, []
             stale = await self._irrelevant_reminders(session, rows, now)
@@ -205,24 +251,52 @@ class Delivery:
 
     async def _worker(self, queue: asyncio.Queue) -> None:
         while (row := await queue.get()) is not None:
+            settled = True
             try:
-                await self._deliver(row)
+                settled = await self._deliver(row)
             except Exception:  # noqa: BLE001 - one bad row must not stop the others
                 log.exception("delivering outbox row %s failed", row.id)
             finally:
-                self._in_flight.discard(row.id)
+                if settled:
+                    self._in_flight.discard(row.id)
                 queue.task_done()
         queue.task_done()
 
+    async def _write_accepted_regularly(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._accepted_waiting.wait(), timeout=FLUSH_S)
+            try:
+                await self._write_accepted()
+            except Exception:  # noqa: BLE001 - the rows stay queued for the next try
+                log.exception("writing sent outbox rows failed")
+                await asyncio.sleep(FLUSH_S)
+
+    async def _write_accepted(self) -> None:
+        """Mark the accepted rows `sent` in one transaction; only then are they out of flight."""
+        async with self._writing:
+            self._accepted_waiting.clear()
+            batch, self._accepted = self._accepted, []
+            if not batch:
+                return
+            try:
+                async with self.db.session() as session:
+                    await queries.mark_outbox_sent(session, batch)
+            except BaseException:
+                self._accepted[:0] = batch
+                raise
+            self._in_flight.difference_update(row["id"] for row in batch)
+
     # -- one message ------------------------------------------------------------------------------------------
 
-    async def _deliver(self, row: Outbox) -> None:
+    async def _deliver(self, row: Outbox) -> bool:
+        """Send one row; False when it was accepted and waits to be written as `sent`, True when settled."""
         attempts = row.attempts
         for quick in range(MAX_QUICK_RETRIES + 1):
-            await self.limiter.acquire(row.chat_id)
             attempts += 1
             try:
-                message = await self._send(row)
+                async with self.limiter.slot(row.chat_id):
+                    message = await self._send(row)
             except RetryAfter as exc:
                 wait = exc.retry_after.total_seconds()  # a timedelta (bot/__init__ opts in to PTB_TIMEDELTA)
                 self.stats.rate_limited += 1
@@ -231,27 +305,30 @@ class Delivery:
                 continue
             except Forbidden as exc:
                 await self._unreachable(row, attempts, str(exc))
-                return
+                return True
             except BadRequest as exc:
                 self.stats.failed += 1
                 await self._record(row, attempts=attempts, status="failed", last_error=f"400 {exc}"[:300])
-                return
+                return True
             except (NetworkError, TelegramError) as exc:  # 5xx, timeouts, connection errors
                 self.stats.retried += 1
                 await self._record(row, attempts=attempts, last_error=f"{type(exc).__name__}: {exc}"[:300])
                 if attempts >= MAX_ATTEMPTS:
                     self.stats.failed += 1
                     await self._record(row, status="failed")
-                    return
+                    return True
                 if quick < MAX_QUICK_RETRIES:
                     await asyncio.sleep(self.backoff_s * 2**quick)
                 continue
             self.stats.sent += 1
-            await self._record(
-                row, attempts=attempts, status="sent", sent_at=self.clock.now(), telegram_message_id=message.message_id
+            self._accepted.append(
+                {"id": row.id, "attempts": attempts, "sent_at": self.clock.now(), "message_id": message.message_id}
             )
-            return
+            if len(self._accepted) >= FLUSH_ROWS:
+                self._accepted_waiting.set()
+            return False
         await self._record(row, not_before=self.clock.now() + LATER)
+        return True
 
     async def _send(self, row: Outbox):
         """One Bot API call: a text message, or a photo or document with the text as its caption."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, bindparam, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
@@ -282,6 +282,18 @@ async def due_outbox(session: AsyncSession, now: datetime, limit: int, skip_ids:
 
 async def update_outbox(session: AsyncSession, row_id: int, **values) -> None:
     await session.exec(update(Outbox).where(Outbox.id == row_id).values(**values))
+
+
+async def mark_outbox_sent(session: AsyncSession, rows: list[dict]) -> None:
+    """Mark many rows `sent` in one statement run for each: `rows` are {id, attempts, sent_at, message_id}."""
+    table = Outbox.__table__
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values(status="sent", attempts=bindparam("n"), sent_at=bindparam("at"), telegram_message_id=bindparam("mid"))
+    )
+    params = [{"row_id": r["id"], "n": r["attempts"], "at": r["sent_at"], "mid": r["message_id"]} for r in rows]
+    await (await session.connection()).execute(statement, params)
 
 
 async def cancel_pending_to(session: AsyncSession, chat_id: int, reason: str) -> None:
