@@ -155,19 +155,32 @@ def _compiled() -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((phrase, tuple(_squeeze(word) for word in phrase.split())) for phrase in PHRASES)
 
 
-def _phrase_in(words: list[str], pattern: tuple[str, ...]) -> bool:
+def _phrase_in(words: list[str], pattern: tuple[str, ...], starts: list[int]) -> bool:
+    """The pattern's words in order from one of `starts` (where its first word matches), small gaps allowed."""
+
     def from_position(index: int, part: int) -> bool:
         if part == len(pattern):
             return True
-        limit = len(words) if part == 0 else min(len(words), index + GAP + 1)
-        for position in range(index, limit):
-            if part > 0 and position > index and words[position - 1] == END:
+        for position in range(index, min(len(words), index + GAP + 1)):
+            if position > index and words[position - 1] == END:
                 return False  # never across a sentence end
             if _word_matches(words[position], pattern[part], len(pattern)) and from_position(position + 1, part + 1):
                 return True
         return False
 
-    return from_position(0, 0)
+    return any(from_position(start + 1, 1) for start in starts)
+
+
+def _starts(positions: dict[str, list[int]], first: str, words_in_phrase: int) -> list[int]:
+    """Where a phrase's first word matches: each distinct word of the text is compared once, and only when its
+    length is close enough to matter."""
+    bare = first.rstrip("*")
+    found: list[int] = []
+    for word, where in positions.items():
+        close = len(word) >= len(bare) - 2 if first.endswith("*") else abs(len(word) - len(bare)) <= 2
+        if close and _word_matches(word, first, words_in_phrase):
+            found.extend(where)
+    return found
 
 
 def _stem_in(words: list[str], joined_sentences: list[str], stem: str) -> bool:
@@ -195,7 +208,11 @@ def screen(text: str) -> Screening:
     for stem in STEMS:
         if _stem_in(words, joined_sentences, stem):
             found.append(stem)
+    positions: dict[str, list[int]] = {}
+    for index, word in enumerate(words):
+        positions.setdefault(word, []).append(index)
     for phrase, pattern in _compiled():
-        if _phrase_in(words, pattern) or _glued_in(joined_sentences, pattern):
+        starts = _starts(positions, pattern[0], len(pattern))
+        if (starts and _phrase_in(words, pattern, starts)) or _glued_in(joined_sentences, pattern):
             found.append(phrase)
     return Screening(bool(found), tuple(found))

@@ -1,0 +1,62 @@
+"""Safety screening benchmark: how well and how fast `bot.safety.screen` works on the test lists.
+
+Run from the project folder::
+
+    python bench/safety.py [--runs 20]
+
+Prints the hit rate on the crisis phrases of `tests/safety_phrases.py` (must be all), the false-alarm rate on the
+ordinary job-search sentences (must be none), and the time per message: the median over `--runs` runs of every
+list sentence (short messages), and of one 4,000-character message (the longest text Telegram sends) with a cold
+cache. The last line of the output is one JSON object with the numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot import safety  # noqa: E402
+from tests.safety_phrases import CRISIS, ORDINARY  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    hits = [text for text in CRISIS if safety.screen(text).hit]
+    false_alarms = [text for text in ORDINARY if safety.screen(text).hit]
+    short, long = [], []
+    message = (" ".join(ORDINARY) * 3)[:4000]
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        for text in CRISIS + ORDINARY:
+            safety.screen(text)
+        short.append((time.perf_counter() - start) / len(CRISIS + ORDINARY))
+        safety._word_matches.cache_clear()
+        start = time.perf_counter()
+        safety.screen(message)
+        long.append(time.perf_counter() - start)
+    result = {
+        "hits": len(hits),
+        "crisis_phrases": len(CRISIS),
+        "false_alarms": len(false_alarms),
+        "ordinary_sentences": len(ORDINARY),
+        "short_message_ms": round(statistics.median(short) * 1000, 2),
+        "message_4000_chars_cold_ms": round(statistics.median(long) * 1000, 1),
+    }
+    print(f"hit rate {len(hits)}/{len(CRISIS)}, false alarms {len(false_alarms)}/{len(ORDINARY)}")
+    for text in false_alarms:
+        print(f"  false alarm: {text}")
+    short_ms, long_ms = result["short_message_ms"], result["message_4000_chars_cold_ms"]
+    print(f"short message: {short_ms} ms; 4,000 characters, cold: {long_ms} ms")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
