@@ -148,7 +148,8 @@ def due_week(coach: Coach, now) -> Week | None:
 
 
 async def sweep(work: Work) -> int:
-    """Queue the digests that are due now (once per coach and week: key digest:<coach>:<2026-W48>)."""
+    """Queue the digests that are due now (once per coach and week: key digest:<coach>:<2026-W48>), for coaches
+    with at least one open trajectory."""
     now = work.clock.now()
     coaches = await coach_queries.registered_coaches(work.session)
     due = [(coach, week) for coach in coaches if (week := due_week(coach, now)) is not None]
@@ -156,8 +157,8 @@ async def sweep(work: Work) -> int:
     done = await coach_queries.existing_outbox_keys(work.session, list(keys))
     messages = []
     for key, (coach, week) in keys.items():
-        if key in done:
-            continue
+        if key in done or not any(c.status != "closed" for c in await coach_queries.clients_of(work.session, coach.id)):
+            continue  # queued already, or nothing to report on (a coach without open trajectories)
         digest = await build(work, coach, scheduled=True)
         messages += [
             Message(key, "digest", coach.telegram_user_id, digest.text, coach.timezone, iso_year=week.year,

@@ -65,6 +65,7 @@ async def test_the_digest_comes_monday_0800_local_exactly_once_with_its_chart(pe
 
 async def test_the_digest_follows_the_coachs_time_zone(people, box, clock):
     coach = await people.coach()
+    await people.invite(coach, "Ahmed Yilmaz")
     await _update_coach(box, timezone="America/New_York", language="en")
     clock.set(local("2026-11-23 13:59"))  # 07:59 in New York
     await box.run_due()
@@ -76,9 +77,25 @@ async def test_the_digest_follows_the_coachs_time_zone(people, box, clock):
 
 async def test_a_digest_missed_by_more_than_a_day_is_skipped(people, box, clock):
     coach = await people.coach()
+    await people.employee(coach, 2001, "Ahmed Yilmaz")
     clock.set(local("2026-11-24 08:01"))  # the bot was down all Monday and a bit more
     await box.run_due()
     assert _digests(coach) == []
+    clock.set(local("2026-11-23 20:00"))  # (back in time) up by Monday evening: it still comes
+    await box.run_due()
+    assert len(_digests(coach)) == 1
+
+
+async def test_no_scheduled_digest_without_open_trajectories(people, box, clock):
+    coach = await people.coach()
+    clock.set(local("2026-11-23 08:00"))
+    await box.run_due()
+    assert _digests(coach) == [] and await _digest_rows(box) == []
+    await people.invite(coach, "Ahmed Yilmaz")  # invited (not joined yet) is an open trajectory
+    clock.set(local("2026-11-23 08:01"))
+    await box.run_due()
+    assert len(_digests(coach)) == 1
+    assert "1 lopende trajecten (1 nog niet gestart)" in _digests(coach)[0].plain_text
 
 
 async def test_digest_shows_flagged_first_deadlines_paused_missed_and_unreachable(people, box, clock):
