@@ -116,16 +116,16 @@ async def test_the_dossier_sent_in_the_chat_has_the_right_figures(history, box):
     assert "Sollicitatiegesprekken 1" in text and "Netwerkcontacten 3" in text
     assert "Andere re-integratieactiviteiten 1 Workshop 1×" in text
     assert "Afgesproken stappen opgevolgd 1" in text
-    # week by week (week, Monday, sickness week, status, applications, interviews, contacts)
-    assert "2026-W47 16-11-2026 59 ingevuld 3 1 2 Workshop" in text
-    assert "2026-W48 23-11-2026 60 ingevuld 2 0 1 gedaan" in text
-    assert "2026-W49 30-11-2026 61 gemist" in text
-    assert "2026-W50 07-12-2026 62 gepauzeerd" in text
-    assert "2026-W51 14-12-2026 63 ingevuld 1 0 0" in text
-    assert "2026-W52 21-12-2026 64 loopt nog" in text
+    # week by week (week and its Monday, sickness week, applications, interviews, contacts; or why there are none)
+    assert "W47 · 16-11-2026 59 3 1 2 Workshop" in text
+    assert "W48 · 23-11-2026 60 2 0 1 gedaan" in text
+    assert "W49 · 30-11-2026 61 gemist" in text
+    assert "W50 · 07-12-2026 62 gepauzeerd" in text
+    assert "W51 · 14-12-2026 63 1 0 0" in text
+    assert "W52 · 21-12-2026 64 loopt nog" in text
     # the applications with their status
-    assert "24-11-2026 Brood & Banket BV Verkoopmedewerker website gesprek" in text
-    assert "24-11-2026 Gemeente Zwolle Verkoopmedewerker website afgewezen" in text
+    assert "24-11-2026 Brood & Banket BV – Verkoopmedewerker (website) gesprek" in text
+    assert "24-11-2026 Gemeente Zwolle – Verkoopmedewerker (website) afgewezen" in text
     # poortwachter dates for a first day of sickness on Monday 6 October 2025 (checked by hand)
     for line in ("6 16-11-2025 Probleemanalyse", "42 27-07-2026 Ziekmelding bij UWV", "52 04-10-2026 Eerstejaars",
                  "58 15-11-2026 Uiterste start van spoor 2", "62 13-12-2026 Evaluatie 9 van het plan",
@@ -143,22 +143,22 @@ async def test_no_health_data_or_free_text_reaches_the_dossier(history, box, clo
         assert canary not in dossier and canary not in dossier_csv, canary
     for health in ("ehandeling", "Gemiddelde energie", "Energie per week", "Reflecties", "reden pauze"):
         assert health not in dossier and health not in dossier_csv, health
-    assert "2026-W47 16-11-2026 59 ingevuld 3 1 2 Workshop 2026-W48" in dossier  # no energy column (9)
+    assert "W47 · 16-11-2026 59 3 1 2 Workshop W48" in dossier  # no energy column (9)
     assert "energie" not in dossier_csv.splitlines()[0] and ";9;" not in dossier_csv
     assert "gepauzeerd" in dossier and "gepauzeerd" in dossier_csv  # that it was paused, not why
     assert FILE_NOTE in dossier and FILE_NOTE in dossier_csv
     english = text_of(await made(box, clock, "dossier", lang="en"))
     for canary in (*CANARIES, "treatment", "Average energy", "Energy per week", "Reflections"):
         assert canary not in english, canary
-    assert "File version" in english and "2026-W50 07 Dec 2026 62 paused" in english
+    assert "File version" in english and "W50 · 07 Dec 2026 62 paused" in english
 
 
 async def test_the_coach_variant_adds_energy_reflections_and_the_employees_words(history, box, clock):
     coach = text_of(await made(box, clock, "coach"))
     assert "Coachversie – vertrouwelijk" in coach
     assert "Gemiddelde energie 5.3" in coach  # (9 + 2 + 5) / 3
-    assert "2026-W47 16-11-2026 59 ingevuld 3 1 2 Workshop 9" in coach  # the energy column
-    assert "gepauzeerd – behandeling" in coach
+    assert "W47 · 16-11-2026 59 3 1 2 Workshop 9" in coach  # the energy column
+    assert "W50 · 07-12-2026 62 gepauzeerd (behandeling)" in coach
     for words in (STEP, REFLECTION, PRIVATE_NOTE, FILE_NOTE):
         assert words in coach, words
     rows = rows_of(await made(box, clock, "coach", "csv"))
@@ -202,8 +202,8 @@ async def test_the_dossier_csv_has_one_row_per_week_application_phase_and_file_n
 async def test_a_chosen_period_shows_only_its_weeks(history, box, clock):
     period = report.Period(date(2026, 11, 30), date(2026, 12, 13))  # weeks 49 and 50
     text = text_of(await made(box, clock, "dossier", period=period))
-    assert "2026-W49" in text and "2026-W50" in text
-    assert "2026-W48" not in text and "2026-W51" not in text
+    assert "W49 · 30-11-2026" in text and "W50 · 07-12-2026" in text
+    assert "W48 ·" not in text and "W51 ·" not in text
     assert "Sollicitaties 0" in text and "Check-ins ingevuld 0 1 gemist, 1 gepauzeerd" in text
 
 
