@@ -29,13 +29,14 @@ from bot.outbox import Message
 from bot.replies import Reply
 from bot.schedule import Week
 from bot.weeks import local_date
-from storage import employer_queries, queries
-from storage.models import CheckIn, Employee, Employer, EmployerContact
+from storage import coach_queries, employer_queries
+from storage.models import CheckIn, Employee, EmployerContact
 
 NOTICE_AT = time(9, 0)
 REMIND_BEFORE = timedelta(days=14)
 MONTHLY_CATCH_UP = timedelta(days=7)
-RECENT_WEEKS = 3  # check-ins read for work trials: this week and the ones before
+RECENT_WEEKS = 3  # work trials are looked for in this week and the 2 before (the week before those is context)
+LOOK_AHEAD = REMIND_BEFORE + timedelta(days=3)  # a deadline further away has no reminder due (weekend shift)
 NEWS_CATCH_UP = timedelta(days=30)  # a start or phase change older than this is not told any more (downtime)
 
 
@@ -89,8 +90,9 @@ def monthly_due(now: datetime, timezone: str) -> date | None:
     return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
-def work_trial_starts(checkins: list[CheckIn]) -> list[CheckIn]:
-    """Submitted check-ins that report a work trial when the week before did not (the start of a run)."""
+def work_trial_starts(checkins: list[CheckIn], context: Week) -> list[CheckIn]:
+    """Submitted check-ins that report a work trial when the week before did not (the start of a run), in the
+    weeks after `context`: that week's check-in only tells whether a run was going on already."""
     by_week = {(c.iso_year, c.iso_week): c for c in checkins}
 
     def has_trial(checkin: CheckIn | None) -> bool:
@@ -98,6 +100,8 @@ def work_trial_starts(checkins: list[CheckIn]) -> list[CheckIn]:
 
     starts = []
     for checkin in checkins:
+        if (checkin.iso_year, checkin.iso_week) <= (context.year, context.week):
+            continue
         before = Week(checkin.iso_year, checkin.iso_week).previous()
         if has_trial(checkin) and not has_trial(by_week.get((before.year, before.week))):
             starts.append(checkin)
@@ -113,17 +117,18 @@ async def sweep(work: Work) -> int:
         return 0
     staff = await employer_queries.employees_of_employers(work.session, {c.employer_id for c in contacts})
     employees = {e.id: e for group in staff.values() for e in group}
-    since = Week.of(today)
+    context = Week.of(today)
     for _ in range(RECENT_WEEKS):
-        since = since.previous()
-    recent = await employer_queries.checkins_from_week(work.session, set(employees), since.year, since.week)
+        context = context.previous()
+    recent = await employer_queries.work_trials_from_week(work.session, set(employees), context.year, context.week)
     earliest = max(min(c.registered_at for c in contacts), now - NEWS_CATCH_UP)
     changes = await employer_queries.phase_changes_since(work.session, set(employees), earliest)
 
     pending: list[Pending] = []
     for contact in contacts:
         for employee in staff.get(contact.employer_id, []):
-            pending += _about_employee(contact, employee, recent.get(employee.id, []), changes, now, work.timezone)
+            trials = work_trial_starts(recent.get(employee.id, []), context)
+            pending += _about_employee(contact, employee, trials, changes, now, work.timezone)
     month = monthly_due(now, work.timezone)
     if month is not None:
         pending += await _monthly(work, contacts, staff, month)
@@ -142,7 +147,7 @@ async def sweep(work: Work) -> int:
 
 
 def _about_employee(
-    contact: EmployerContact, employee: Employee, checkins: list[CheckIn], changes: dict, now: datetime, timezone: str
+    contact: EmployerContact, employee: Employee, trials: list[CheckIn], changes: dict, now: datetime, timezone: str
 ) -> list[Pending]:
     lang, prefix = contact.language, f"employer:{contact.id}"
     today = local_date(now, timezone)
@@ -159,10 +164,12 @@ def _about_employee(
     joined = employee.registered_at
     if employee.status == "active" and joined > contact.registered_at and joined >= now - NEWS_CATCH_UP:
         add("started", employee.id, lambda: employer_view.started(lang, employee, today))
-    for checkin in work_trial_starts(checkins):
+    for checkin in trials:
         if checkin.submitted_at >= contact.registered_at:
             add("work_trial", checkin.id, lambda checkin=checkin: employer_view.work_trial(lang, employee, checkin))
     for item in timeline.employer_deadlines(employee.first_sick_day, employee.track2_start, today):
+        if item.due > today + LOOK_AHEAD:
+            break  # in date order: the rest is further away still
         stage = reminder_stage(item.due, now, timezone)
         if stage is not None:
             add(
@@ -173,12 +180,22 @@ def _about_employee(
     return found
 
 
+def monthly_key(contact: EmployerContact, month: date) -> str:
+    return f"employer:{contact.id}:monthly:{month:%Y-%m}"
+
+
 async def _monthly(work: Work, contacts: list[EmployerContact], staff: dict, month: date) -> list[Pending]:
-    """One summary per contact of last month's ISO weeks, for employees who were active then."""
+    """One summary per contact of last month's ISO weeks, for employees who were active then. The check-ins are
+    read only for contacts whose summary is not queued yet (the window lasts a week; the sweep runs every minute)."""
+    done = await employer_queries.queued_keys(work.session, {monthly_key(c, month) for c in contacts})
+    contacts = [c for c in contacts if monthly_key(c, month) not in done]
+    if not contacts:
+        return []
     weeks = employer_view.weeks_of_month(month)
     month_end = weeks[-1].monday() + timedelta(days=7)
-    ids = {e.id for group in staff.values() for e in group}
+    ids = {e.id for c in contacts for e in staff.get(c.employer_id, [])}
     checkins = await employer_queries.checkins_from_week(work.session, ids, weeks[0].year, weeks[0].week)
+    names = await coach_queries.employer_names(work.session, {c.employer_id for c in contacts})
     wanted = {(w.year, w.week) for w in weeks}
 
     def took_part(employee: Employee, rows: list[CheckIn]) -> bool:
@@ -194,13 +211,12 @@ async def _monthly(work: Work, contacts: list[EmployerContact], staff: dict, mon
         rows = [(e, c) for e, c in rows if took_part(e, c)]
         if not rows:
             continue
-        employer = await queries.get(work.session, Employer, contact.employer_id)
         found.append(
             Pending(
-                f"employer:{contact.id}:monthly:{month:%Y-%m}",
+                monthly_key(contact, month),
                 "employer_monthly",
                 contact,
-                lambda contact=contact, rows=rows, name=employer.name: employer_view.monthly(
+                lambda contact=contact, rows=rows, name=names[contact.employer_id]: employer_view.monthly(
                     contact.language, name, month, rows
                 ),
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import String, and_, cast, func, or_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -93,6 +93,29 @@ async def checkins_from_week(
     found: dict[int, list[CheckIn]] = {employee_id: [] for employee_id in employee_ids}
     for checkin in (await session.exec(statement)).all():
         found[checkin.employee_id].append(checkin)
+    return found
+
+
+async def work_trials_from_week(
+    session: AsyncSession, employee_ids: set[int], iso_year: int, iso_week: int
+) -> dict[int, list[CheckIn]]:
+    """Submitted check-ins from ISO week (iso_year, iso_week) on that report a work trial, per employee, oldest
+    first. (The activities are a JSON list; matching its text works the same on SQLite and PostgreSQL.)"""
+    if not employee_ids:
+        return {}
+    statement = (
+        select(CheckIn)
+        .where(
+            CheckIn.employee_id.in_(sorted(employee_ids)),  # type: ignore[attr-defined]
+            or_(CheckIn.iso_year > iso_year, and_(CheckIn.iso_year == iso_year, CheckIn.iso_week >= iso_week)),
+            CheckIn.submitted_at.is_not(None),  # type: ignore[union-attr]
+            cast(CheckIn.activities, String).like('%"work_trial"%'),
+        )
+        .order_by(CheckIn.iso_year, CheckIn.iso_week)
+    )
+    found: dict[int, list[CheckIn]] = {}
+    for checkin in (await session.exec(statement)).all():
+        found.setdefault(checkin.employee_id, []).append(checkin)
     return found
 
 
