@@ -117,6 +117,10 @@ async def test_the_employer_can_be_typed_and_english_works_too(box, team):
     assert "/status" in tom.last.plain_text and "never get health data" in tom.last.plain_text
     await tom.send("/checkin")  # not an employer's command
     assert "don't know that command" in tom.last.plain_text
+    await tom.send("/start")
+    assert "Welcome back, Tom Gerrits" in tom.last.plain_text and "/status" in tom.last.plain_text
+    await tom.send("hello?")
+    assert "didn't quite understand" in tom.last.plain_text
 
 
 async def test_a_coach_without_clients_is_told_to_invite_an_employee_first(people):
