@@ -38,3 +38,6 @@ async def test_demo_writes_a_kind_dutch_transcript(tmp_path):
     ):
         assert expected in transcript
     assert "<b>" not in transcript
+    reports = sorted(path.name for path in tmp_path.glob("voortgang-linda-jansen-*.pdf"))  # both report variants
+    assert [name.split("-")[3] for name in reports] == ["coach", "dossier"]
+    assert all((tmp_path / name).read_bytes().startswith(b"%PDF") for name in reports)
