@@ -296,6 +296,8 @@ async def test_each_deadline_is_reminded_two_weeks_before_and_on_the_day_once(bo
             assert found[0].startswith("📅 Over twee weken — " + name)
         if count == 2:
             assert found[1].startswith("⏰ Deze termijn loopt nu af — " + name)
+    # the coach's Monday digest lists the same deadlines (Monday 7 December: Fleur's report within 4 weeks)
+    assert [t for t in texts_of(coach) if "21-12 Fleur Jansen: Ziekmelding bij UWV (42e-weeksmelding)" in t]
     fleur, bram = [(await people.employee_row(user_id)).id for user_id in (2002, 2005)]
     keys = ["first_year_evaluation", "track2_start_deadline", "final_evaluation", "wia_application_deadline"]
     expected = sorted([f"{fleur}:uwv_sick_report", *(f"{bram}:{key}" for key in [*keys, "wage_continuation_end"])])
