@@ -318,3 +318,20 @@ async def test_a_track2_deadline_met_is_not_reminded(box, clock, people, team):
     clock.set(local("2027-02-12 10:00"))
     await box.run_due()
     assert reminders(eva, "Bram Smit", "Uiterste start van spoor 2") == []
+
+
+async def test_news_for_the_employer_waits_for_the_end_of_quiet_hours(box, clock, team):
+    coach, *_ = team
+    eva = await contact_joins(box, await invite_contact(coach, "Bakkerij Bol", "Eva de Jong"))
+    clock.set(local("2026-11-20 22:30"))  # the coach works late
+    await set_phase(coach, "Ahmed Yilmaz", "actief zoeken")
+    await box.run_due()
+    assert not [t for t in texts_of(eva) if t.startswith("📍")]
+    clock.set(local("2026-11-21 07:59"))
+    await box.run_due()
+    assert not [t for t in texts_of(eva) if t.startswith("📍")]
+    clock.set(local("2026-11-21 08:00"))
+    await box.run_due()
+    assert [t for t in texts_of(eva) if t.startswith("📍")] == [
+        "📍 Ahmed Yilmaz is nu in de fase actief zoeken naar werk van spoor 2."
+    ]
