@@ -258,16 +258,16 @@ async def mark_week(
 
 
 async def insert_outbox_rows(session: AsyncSession, rows: list[dict]) -> int:
-    """Insert rows, skipping any whose dedupe key exists (ON CONFLICT DO NOTHING on SQLite and PostgreSQL)."""
+    """Insert rows, skipping any whose dedupe key exists (ON CONFLICT DO NOTHING on SQLite and PostgreSQL).
+    One statement run for all rows (SQLAlchemy batches them), so thousands of rows cost one compilation."""
+    if not rows:
+        return 0
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    inserted = 0
-    for start in range(0, len(rows), 500):
-        chunk = rows[start : start + 500]
-        statement = insert(Outbox).values(chunk).on_conflict_do_nothing(index_elements=["dedupe_key"])
-        result = await session.exec(statement)
-        inserted += max(result.rowcount or 0, 0)
-    return inserted
+    table = Outbox.__table__
+    statement = insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id)
+    result = await (await session.connection()).execute(statement, rows)
+    return len(result.all())
 
 
 async def due_outbox(session: AsyncSession, now: datetime, limit: int, skip_ids: set[int]) -> list[Outbox]:
