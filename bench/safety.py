@@ -4,10 +4,11 @@ Run from the project folder::
 
     python bench/safety.py [--runs 20]
 
-Prints the hit rate on the crisis phrases of `tests/safety_phrases.py` (must be all), the false-alarm rate on the
-ordinary job-search sentences (must be none), and the time per message: the median over `--runs` runs of every
-list sentence (short messages), and of one 4,000-character message (the longest text Telegram sends) with a cold
-cache. The last line of the output is one JSON object with the numbers.
+Prints the hit rate on the crisis phrases of `tests/safety_phrases.py` (the known misses included), the
+false-alarm rate on the ordinary job-search sentences, the borderline sentences that trigger on purpose, and the
+time per message: the median over `--runs` runs of every list sentence (short messages), and of one
+4,000-character message (the longest text Telegram sends) with a cold cache.
+The last line of the output is one JSON object with the numbers.
 """
 
 from __future__ import annotations
@@ -22,15 +23,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot import safety  # noqa: E402
-from tests.safety_phrases import CRISIS, ORDINARY  # noqa: E402
+from tests.safety_phrases import BORDERLINE, CRISIS, KNOWN_MISSES, ORDINARY  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    hits = [text for text in CRISIS if safety.screen(text).hit]
+    crisis = CRISIS + KNOWN_MISSES
+    hits = [text for text in crisis if safety.screen(text).hit]
     false_alarms = [text for text in ORDINARY if safety.screen(text).hit]
+    borderline = [text for text in BORDERLINE if safety.screen(text).hit]
     short, long = [], []
     message = (" ".join(ORDINARY) * 3)[:4000]
     for _ in range(args.runs):
@@ -44,13 +47,18 @@ def main() -> None:
         long.append(time.perf_counter() - start)
     result = {
         "hits": len(hits),
-        "crisis_phrases": len(CRISIS),
+        "crisis_phrases": len(crisis),
+        "borderline_flagged": len(borderline),
+        "borderline": len(BORDERLINE),
         "false_alarms": len(false_alarms),
         "ordinary_sentences": len(ORDINARY),
         "short_message_ms": round(statistics.median(short) * 1000, 2),
         "message_4000_chars_cold_ms": round(statistics.median(long) * 1000, 1),
     }
-    print(f"hit rate {len(hits)}/{len(CRISIS)}, false alarms {len(false_alarms)}/{len(ORDINARY)}")
+    print(f"hit rate {len(hits)}/{len(crisis)}, false alarms {len(false_alarms)}/{len(ORDINARY)}")
+    print(f"borderline sentences flagged on purpose: {len(borderline)}/{len(BORDERLINE)}")
+    for text in sorted(set(crisis) - set(hits)):
+        print(f"  missed: {text}")
     for text in false_alarms:
         print(f"  false alarm: {text}")
     short_ms, long_ms = result["short_message_ms"], result["message_4000_chars_cold_ms"]

@@ -38,20 +38,31 @@ STEMS = (
 PHRASES_NL = (
     # wanting to die
     "wil dood", "dood willen", "wil ik dood", "liever dood", "maar dood", "dood wensen", "dood zijn $",
-    "wil niet meer leven", "niet meer willen leven", "niet meer wakker", "nooit meer wakker",
-    "wil er niet meer zijn", "er niet meer zijn $", "wil niet meer $", "wil verdwijnen", "wil weg uit dit leven",
+    "wil niet meer leven", "niet meer willen leven", "niet meer wakker worden", "nooit meer wakker",
+    "wil er niet meer zijn", "er niet meer zijn $", "ik wil niet meer $", "wil verdwijnen", "wil weg uit dit leven",
     "eind* aan maken", "eind* aan mijn leven", "leven beeindigen", "van kant maken", "uit het leven stappen",
     "mezelf ophangen", "me ophangen", "mijzelf ophangen", "mezelf op hangen", "me op hangen", "mezelf doden",
     "mijzelf doden", "van het leven beroven", "om het leven brengen", "wil niet meer verder",
-    "hoeft voor mij niet meer", "hoeft niet meer $", "voor de trein", "voor een trein", "brug springen",
-    "dak springen", "flat springen", "alle pillen", "pillen opsparen", "te veel pillen",
+    "hoeft voor mij niet meer", "hoeft niet meer $", "voor de trein springen", "voor een trein springen",
+    "onder de trein", "onder een trein", "brug springen", "dak springen", "flat springen", "alle pillen",
+    "pillen opsparen", "te veel pillen",
     # self-harm
     "mezelf iets aandoen", "mezelf wat aandoen", "mijzelf iets aandoen", "mijzelf wat aandoen", "me iets aandoen",
     "mij iets aandoen", "mezelf pijn", "mijzelf pijn", "snijd mezelf", "snij mezelf", "mezelf snijden",
     "mezelf gesneden", "mijzelf snijden", "me snijden", "krassen in mijn arm", "mezelf krassen",
     # hopelessness
-    "hopelo*", "wanhop*", "uitzichtlo*", "geen uitweg", "geen hoop", "hoop opgegeven", "geen toekomst meer",
-    "zie het niet meer zitten", "zie het niet zitten", "kan het niet meer aan", "kan niet meer $",
+    "hopelo*", "hoplo*", "wanhop*", "uitzichtlo*", "geen uitweg", "alles zinloos", "zin om te leven",
+    "er niet meer was $", "er niet meer ben $", "wou dat ik er niet", "stop met alles", "stoppen met alles",
+    "met alles stoppen", "touw gekocht", "touw klaar*", "snij* arm*", "arm* snij*", "kras* arm*", "tot het bloedt",
+    "niemand mist me", "niemand mist mij", "eind* aan leven", "beter als ik er niet", "beter zonder mij",
+    "stoppen met ademen", "niet meer ademen", "eruit stappen", "er uit stappen", "heeft geen zin meer",
+    "heeft toch geen zin", "geen zin meer $", "wat heeft het nog voor zin", "wordt nooit meer beter",
+    "wordt nooit beter", "eind* aan alles", "als ik weg was", "niemand zou het erg vinden", "klaar alles",
+    "klaar iedereen", "alles opgeven", "geef alles op", "niet meer wil niet meer",
+    "kan niet meer wil niet meer", "nooit meer opstaan", "niet meer opstaan",
+    "beter af zonder", "gelukkiger zonder mij", "last van mij", "last van me", "tot last", "kan het niet meer",
+    "geen licht aan het einde", "geen ontsnapping", "geen hoop", "hoop opgegeven", "geen toekomst meer",
+    "zie het niet meer zitten", "zie het niet zitten", "kan het niet meer aan", "ik kan niet meer $",
     "leven heeft geen zin", "leven zinloos", "alles is zinloos", "geen zin meer in het leven",
     "geen zin in het leven", "geen zin meer in leven", "nergens meer zin in", "heeft allemaal geen zin meer",
     "beter af zonder mij", "beter af zonder me", "niemand zou me missen", "niemand zou mij missen",
@@ -60,26 +71,94 @@ PHRASES_NL = (
 
 PHRASES_EN = (
     # wanting to die
-    "kill myself", "killing myself", "kill my self", "want die", "want dead", "feel like dying",
+    "kill myself", "killing myself", "kill my self", "want to die", "want to be dead", "feel like dying",
+    "rather die", "could die", "let me die", "gonna die", "be dead", "better dead", "end* my life", "end* it all",
+    "no reason to keep going", "reason to keep going", "cant keep going", "no point in going on",
+    "everything pointless", "bought a rope", "scratch myself", "until it bleeds", "nobody misses me",
+    "no one misses me", "nobody would care", "no one would care", "nobody cares if",
     "life is pointless", "life is meaningless", "dont see the point anymore", "wanna die", "ready to die",
     "wish i was dead",
     "wish i were dead", "wish i wasnt alive", "better off dead", "rather be dead", "end my life", "end it all",
     "take my own life", "take my life", "taking my own life", "dont want to live", "do not want to live",
-    "dont want to be alive", "dont want to be here anymore", "not want to be here anymore", "not wake up",
-    "never wake up", "hang myself", "jump off a bridge", "jump off the", "in front of a train", "too many pills",
+    "dont want to be alive", "dont want to be here anymore", "not want to be here anymore", "not wake up again",
+    "never wake up", "dont want to wake up", "hang myself", "jump off a bridge", "jump off the bridge",
+    "jump off a building", "jump off the roof", "in front of a train", "too many pills",
     "all my pills", "want to disappear", "no reason to live", "nothing to live for", "no point living",
     "no point in living", "no point in anything", "give up on life", "gave up on life",
     # self-harm
     "hurt myself", "hurting myself", "harm myself", "harming myself", "cut myself", "cutting myself",
     "self harm", "burn myself",
     # hopelessness
-    "hopeles*", "no hope", "no way out", "cant go on", "cannot go on", "can not go on", "cant do this anymore",
+    "hopeles*", "hoples*", "no hope", "no way out", "cant go on", "cannot go on", "can not go on",
+    "cant do this anymore", "cant do it anymore", "end* it $", "sleep and not wake", "sleep and never wake",
+    "tired of living",
+    "sick of living", "goodbye letters", "letters to say goodbye", "fine without me", "be better without me",
+    "if i died", "if i die", "when i die", "if i was dead",
+    "if i were dead",
+    "if i was gone", "if i were gone", "if i wasnt around", "if i wasnt here", "stop breathing", "whats the point",
+    "point of anything", "point of it all", "i am done $", "im done $", "nothing will get better",
+    "nothing will ever get better", "nothing ever gets better", "never get better", "sleep forever",
+    "done with everything", "give up on everything",
+    "better off without", "happier without me",
+    "goodbye letter", "farewell letter", "end things", "want to end it", "no light at the end", "no escape",
+    "point of living", "point in living", "it all to stop", "everything to stop", "better without me",
+    "better if i wasnt here", "better if i was gone", "been cutting", "cutting again", "started cutting",
     "cant take it anymore", "cant take this anymore", "better off without me", "no one would miss me",
     "nobody would miss me", "nobody will miss me", "no one will miss me", "a burden to everyone",
     "burden to everyone", "everyone would be better off",
 )  # fmt: skip
 
-PHRASES = (*PHRASES_NL, *PHRASES_EN, "113")
+# Pairs of word groups: one word of each group in the same sentence, in any order, is a hit. They catch what no
+# fixed phrase foresees ("ik ben het leven zat", "I can't see a future for myself", "ik heb pillen verzameld").
+CUE_PAIRS = (
+    ("life and its end",
+     ("leven", "lef", "leef", "life", "living", "alive", "bestaan", "exist*", "sterf*", "sterv*", "wakker", "death",
+      "dying"),
+     ("niet", "not", "dont", "geen", "no", "never", "nooit", "stop*", "end*", "eind*", "punt", "zat", "klaar",
+      "point*", "zin", "zinlo*", "pointles*", "meaningles*", "waarom", "why", "genoeg", "enough", "hoeft", "over",
+      "moe", "tired")),
+
+    ("harming oneself",
+     ("mezelf", "mijzelf", "myself"),
+     ("snij*", "sned*", "gesneden", "kras*", "bezeer*", "pijn", "verwond*", "brand*", "cut*", "hurt*", "harm*",
+      "burn*", "scratch*", "bled*", "bloed*", "sla", "slaan", "hit", "punish*", "straf*", "mes", "mesje",
+      "knife", "scheermes*", "razor*")),
+    ("cutting or burning the body",
+     ("snij*", "sned*", "gesneden", "kras*", "gekrast", "brand*", "cut*", "burn*", "scratch*"),
+     ("arm", "armen", "arms", "been", "benen", "leg", "legs", "pols", "polsen", "wrist*", "huid", "skin", "dij*",
+      "thigh*")),
+    ("jumping",
+     ("brug", "bridge", "dak", "roof", "flat", "balkon", "balcony", "trein", "train", "rails", "tracks"),
+     ("spring*", "sprong", "gesprongen", "jump*")),
+    ("means",
+     ("pil", "pilen", "slapil*", "tabletten", "pils", "sleping", "tablets", "touw", "rope"),
+     ("verzamel*", "gespaard", "opgespaard", "opsparen", "sparen", "collect*", "stash*", "saved", "saving", "genoeg",
+      "enough", "allemaal", "te", "too", "gekocht", "bought", "klaar*", "ready")),
+    ("no future",
+     ("geen", "no", "cant", "cannot", "zie", "nergens"),
+     ("toekomst", "future", "uitweg", "hoop", "hope")),
+    ("a burden",
+     ("burden", "last", "blok"),
+     ("familie", "family", "gezin", "kinderen", "children", "kids", "iedereen", "everyone", "anderen", "others")),
+    ("why go on",
+     ("waarom", "why", "zin"),
+     ("doorgaan", "dorgaan", "verder", "bother")),
+)  # fmt: skip
+
+# Single words that trigger on their own (after the idioms below are taken out).
+WORDS = ("dood", "doodgaan", "sterven", "verdwijnen", "dying", "death", "disappear", "trapped", "113")
+
+# Figures of speech taken out before screening, so "dood" in "ik verveel me dood" or "dying" in "dying to hear
+# back" does not count. Matched exactly, word for word.
+IDIOMS = (
+    "me dood", "mij dood", "zich dood", "je dood", "dood van", "dood spoor", "dood punt", "liep dood", "loopt dood",
+    "dood gelopen", "dying to", "dead tired", "dead end", "killing me", "killing it", "disappear into", "door de grond",
+    "work life", "zin in", "zin om",
+    "geen zin meer in solliciteren", "hoop dat", "hope to", "hope that",
+    "i hope", "ik hoop", "no longer", "niet meer terug",
+)  # fmt: skip
+
+PHRASES = (*PHRASES_NL, *PHRASES_EN, *WORDS)
 
 
 @dataclass(frozen=True)
@@ -127,6 +206,8 @@ def distance(a: str, b: str, limit: int) -> int:
 
 
 def _allowed_typos(pattern: str, words_in_phrase: int) -> int:
+    if words_in_phrase == 1:  # a lone word has no context: "dying" must not match "doing", "hopeless" "homeless"
+        return 1 if len(pattern) >= 8 else 0
     if len(pattern) >= 9:
         return 2
     if len(pattern) >= 5 or (len(pattern) == 4 and words_in_phrase >= 3):
@@ -141,9 +222,19 @@ def _word_matches(word: str, pattern: str, words_in_phrase: int) -> bool:
     prefix = pattern.endswith("*")
     pattern = pattern.rstrip("*")
     typos = _allowed_typos(pattern, words_in_phrase)
+    if typos == 0:
+        return word.startswith(pattern) if prefix else word == pattern
     if prefix:
-        return any(distance(word[:size], pattern, typos) <= typos for size in _sizes(pattern, typos))
-    return word == pattern or (typos > 0 and distance(word, pattern, typos) <= typos)
+        return any(_close(word[:size], pattern, typos) for size in _sizes(pattern, typos))
+    return word == pattern or _close(word, pattern, typos)
+
+
+def _close(word: str, pattern: str, typos: int) -> bool:
+    """At most `typos` edits apart; most words are ruled out by their letters alone (each edit changes at most
+    two letters of the two sets), before the slower distance is computed."""
+    if abs(len(word) - len(pattern)) > typos or len(set(word) ^ set(pattern)) > 2 * typos:
+        return False
+    return distance(word, pattern, typos) <= typos
 
 
 def _sizes(pattern: str, typos: int) -> range:
@@ -186,24 +277,42 @@ def _starts(positions: dict[str, list[int]], first: str, words_in_phrase: int) -
 def _stem_in(words: list[str], joined_sentences: list[str], stem: str) -> bool:
     """A key word inside any word or compound (exactly), or at the start of a word with one typo."""
     stem = _squeeze(stem)
-    return any(stem in joined for joined in joined_sentences) or any(
-        _word_matches(word, stem + "*", 1) for word in set(words)
-    )
+    if any(stem in joined for joined in joined_sentences):
+        return True
+    return any(distance(word[:size], stem, 1) <= 1 for word in set(words) for size in _sizes(stem, 1))
 
 
-def _glued_in(joined_sentences: list[str], pattern: tuple[str, ...]) -> bool:
-    """The phrase typed without spaces ("killmyself"); only for phrases long enough not to hide in other words."""
+def _glued_in(joined: set[str], pattern: tuple[str, ...]) -> bool:
+    """The phrase typed without (some of) its spaces ("killmyself", "kill my self"): one to three neighbouring
+    words of the text together spell the whole phrase."""
     if len(pattern) < 2 or END in pattern:
         return False
     glued = "".join(word.rstrip("*") for word in pattern)
-    return len(glued) >= GLUED_MIN and any(glued in joined for joined in joined_sentences)
+    return len(glued) >= GLUED_MIN and glued in joined
+
+
+@cache
+def _idioms() -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(_squeeze(word) for word in idiom.split()) for idiom in IDIOMS)
+
+
+def _without_idioms(words: list[str]) -> list[str]:
+    """The words with every figure of speech in IDIOMS replaced by a neutral word."""
+    words = list(words)
+    for idiom in _idioms():
+        size = len(idiom)
+        for start in range(len(words) - size + 1):
+            if tuple(words[start : start + size]) == idiom:
+                words[start : start + size] = ["_"] * size
+    return words
 
 
 def screen(text: str) -> Screening:
     """Does `text` contain crisis language? See the module docstring for how."""
-    words = normalise(text)
+    words = _without_idioms(normalise(text))
     sentences = " ".join(words).split(END)
     joined_sentences = ["".join(sentence.split()) for sentence in sentences]
+    neighbours = {"".join(words[start : start + size]) for size in (1, 2, 3) for start in range(len(words) - size + 1)}
     found: list[str] = []
     for stem in STEMS:
         if _stem_in(words, joined_sentences, stem):
@@ -211,8 +320,29 @@ def screen(text: str) -> Screening:
     positions: dict[str, list[int]] = {}
     for index, word in enumerate(words):
         positions.setdefault(word, []).append(index)
+    starts_of: dict[tuple[str, int], list[int]] = {}
     for phrase, pattern in _compiled():
-        starts = _starts(positions, pattern[0], len(pattern))
-        if (starts and _phrase_in(words, pattern, starts)) or _glued_in(joined_sentences, pattern):
+        key = (pattern[0], len(pattern))
+        if key not in starts_of:
+            starts_of[key] = _starts(positions, *key)
+        starts = starts_of[key]
+        if (starts and _phrase_in(words, pattern, starts)) or _glued_in(neighbours, pattern):
             found.append(phrase)
+    for sentence in sentences:
+        distinct = set(sentence.split())
+        for name, first, second in _cue_pairs():
+            if _any_word(distinct, first) and _any_word(distinct, second):
+                found.append(name)
     return Screening(bool(found), tuple(found))
+
+
+def _any_word(words: set[str], patterns: tuple[str, ...]) -> bool:
+    return any(_word_matches(word, pattern, 1) for pattern in patterns for word in words)
+
+
+@cache
+def _cue_pairs() -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
+    def squeezed(group: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_squeeze(pattern) for pattern in group)
+
+    return tuple((name, squeezed(first), squeezed(second)) for name, first, second in CUE_PAIRS)

@@ -1,14 +1,33 @@
-"""The safety screening's test lists: crisis phrases that must trigger and ordinary job-search sentences that must
-not. Run `python tests/safety_phrases.py` to print the hit rate and the false-alarm rate.
+"""The safety screening's test lists. Run `python bench/safety.py` (or this file) to print the rates.
+
+- CRISIS: crisis phrases in Dutch and English, many with typos or missing spaces; every one must trigger.
+- ORDINARY: ordinary job-search sentences, also tired and frustrated ones; none may trigger.
+- BORDERLINE: harmless sentences that DO trigger, on purpose (rather a false alarm than a miss): "leven" together
+  with an ending word, jumping together with a train, "geen toekomst", "hurt myself".
+- KNOWN_MISSES: crisis sentences the rules still miss: indirect ones (a plan without saying for what, walking to
+  the railway, drinking until numb) that a word list cannot tell from ordinary talk.
+
+How honest are the numbers? The rules were written together with these lists, so the lists' rates (all hits,
+no false alarms) say little about new wording. We measured that separately: five times a fresh batch of crisis
+and ordinary sentences was written *before* running it, then scored, then added here and the rules widened.
+Blind scores, per batch, of the version at that moment:
+
+| batch | crisis caught | ordinary flagged |
+| 1 | 5/17 | 0/10 |
+| 2 | 3/18 | 0/10 |
+| 3 | 5/18 | 0/10 |
+| 4 | 10/20 | 0/15 |
+| 5 | 10/20 | 1/20 |
+
+So on wording it has not seen, the screening catches about half of crisis messages. It is a safety net, not a
+guarantee: that is why /help always shows 113, the GP and 112, and why the coach keeps talking with the client.
 
 Choices made on purpose (see bot/safety.py): figures of speech about tiredness or nerves ("doodop", "ik verveel
 me dood", "ik ga dood van de zenuwen", "this job hunt is killing me", "dead tired") are ordinary; hopelessness
 ("hopeloos", "ik zie het niet meer zitten", "I can't go on") always triggers, even when meant lightly.
 """
 
-# Dutch and English, many with typos, missing spaces or odd spelling: every one must trigger.
 CRISIS = [
-    # Dutch
     "Ik denk de laatste tijd aan zelfmoord.",
     "ik denk aan zelfmord",
     "Soms heb ik zelfmoordgedachten.",
@@ -45,8 +64,9 @@ CRISIS = [
     "Ik ben levensmoe.",
     "ik heb zin om mezelf op te hangen",
     "Het hoeft voor mij niet meer.",
+    "ik wil gewoon niet meer",
+    "Ik ga voor de trein springen.",
     "Ik wil me van het leven beroven.",
-    # English
     "I want to kill myself.",
     "i want to kil myslef",
     "I've been thinking about suicide.",
@@ -75,11 +95,100 @@ CRISIS = [
     "I want to killmyself",
     "I feel like dying.",
     "Life is pointless.",
+    "I wish I would never wake up again.",
+    "I want to jump off the roof.",
+    "Ik wou dat ik er niet meer was",
+    "Ik heb er geen zin meer in om te leven",
+    "Ik heb een touw gekocht",
+    "ik denk erover om een eind aan me leven te maken",
+    "Mijn familie heeft meer aan me als ik dood ben",
+    "I keep thinking about ending my life",
+    "I dont see any reason to keep going",
+    "i feel like killing my self",
+    "I am planning to overdose",
+    "I think about dying all the time",
+    "everything feels pointless and dark",
+    "ik voel me zo hopeloos en leeg",
+    "ik wil niet meer wakker worden morgen",
+    "ik snij in mijn armen",
+    "I scratch myself until it bleeds",
+    "Niemand mist me als ik weg ben",
+    "Ik denk dat ik er maar een punt achter zet, met mijn leven bedoel ik",
+    "Waarom zou ik nog doorgaan",
+    "Ik heb pillen verzameld",
+    "Ik wil gewoon niet meer bestaan",
+    "Het is beter als ik er niet ben",
+    "Ik heb mezelf weer bezeerd",
+    "I want it all to stop forever",
+    "I have been cutting again",
+    "I want to sleep forever",
+    "What is the point of living",
+    "I cant see a future for myself",
+    "I am a burden to my family",
+    "Ik ben het leven zat",
+    "Ik ben alles kwijt en zie geen toekomst",
+    "kan niet meer, wil niet meer",
+    "ik ga er een eind aan maken vanavond",
+    "I feel empty and hopeless",
+    "Ik hoop dat ik morgen niet wakker word",
+    "Ik ben er klaar mee, met alles en iedereen",
+    "Soms wil ik gewoon wegzakken en nooit meer opstaan",
+    "Ik zou het liefst verdwijnen",
+    "Mijn kinderen zijn beter af zonder hun vader",
+    "I keep thinking everyone would be happier without me",
+    "I wrote a goodbye letter",
+    "Ik heb een afscheidsbrief geschreven",
+    "I have a plan to end things",
+    "Ik heb geen reden meer om te leven",
+    "There is no light at the end of the tunnel for me",
+    "I feel trapped and there is no escape",
+    "ik ben zo moe van het leven",
+    "ik sla mezelf als het misgaat",
+    "I starve myself as punishment",
+    "Ik wil slapen en niet meer wakker worden",
+    "Ik voel me waardeloos, iedereen heeft last van mij",
+    "I cant do it anymore, I give up on everything",
+    "Ik weet niet of ik dit nog wil, dit leven",
+    "Ik heb het gevoel dat ik beter kan stoppen met ademen",
+    "Er is niemand die het zou merken als ik er niet meer ben",
+    "Ik heb vannacht een mes gepakt en in mijn been gesneden",
+    "Waarom zou ik nog moeite doen, het heeft toch geen zin meer",
+    "ik heb zelfmoordplannen",
+    "mijn leven is een puinhoop en ik wil eruit stappen",
+    "I wish I could just disappear and never come back",
+    "I've been thinking that my family would be better off if I died",
+    "I keep having thoughts of killing myself",
+    "sometimes I hit myself when I fail",
+    "I don't want to exist anymore",
+    "honestly whats the point of anything",
+    "I have pills saved up in case",
+    "I feel like a burden to everyone around me",
+    "Nothing will ever get better, I am done",
+    "I'm not sure I want to be alive next year",
+    "ik wil dood, echt waar",
+    "Ik denk steeds dat het beter is als ik er niet meer ben.",
+    "Gisteren stond ik op de brug en wilde ik springen.",
+    "Ik heb mezelf gisteren met een mes bewerkt.",
+    "Mijn hoofd zegt dat ik een einde moet maken aan alles.",
+    "Ik zie het leven niet meer zitten.",
+    "Ik ga liever dood dan nog een afwijzing.",
+    "Ik heb zo'n zin om gewoon niet meer te bestaan.",
+    "Niemand zou het erg vinden als ik weg was.",
+    "Ik heb slaappillen gespaard.",
+    "Ik wil mijn leven beëindigen.",
+    "I can't stop thinking about ending it.",
+    "I want to go to sleep and not wake up.",
+    "I'm so tired of living.",
+    "I sometimes think about jumping in front of a train.",
+    "I hurt myself on purpose yesterday.",
+    "There is no point to my life anymore.",
+    "I've written letters to say goodbye to my kids.",
+    "I feel completely hopeless about everything.",
+    "Everyone would be fine without me.",
+    "Suicide seems like the only way out.",
 ]
 
-# Ordinary job-search sentences, also tired and frustrated ones: none may trigger.
 ORDINARY = [
-    # Dutch
     "Ik heb drie sollicitaties verstuurd.",
     "Ik ben doodop na het gesprek.",
     "Ik ben doodmoe van al dat solliciteren.",
@@ -97,7 +206,6 @@ ORDINARY = [
     "Ik wil door met de proefplaatsing.",
     "Mijn energie was laag, ik heb veel gerust.",
     "Het einde van de proefplaatsing komt eraan.",
-    "Aan het einde van mijn werkzame leven wil ik nog iets moois doen.",
     "Geen reactie gehad op mijn brief, frustrerend.",
     "Ik mis mijn oude collega's.",
     "Morgen heb ik een sollicitatiegesprek en ik ben zenuwachtig.",
@@ -108,7 +216,6 @@ ORDINARY = [
     "Ik sprong een gat in de lucht toen ik werd uitgenodigd.",
     "Ik zit er doorheen, maar ik ga door.",
     "Ik heb een pijnlijke rug, dus minder gedaan.",
-    # English
     "This job hunt is killing me.",
     "I'm dead tired after the interview.",
     "My phone died during the call.",
@@ -131,15 +238,111 @@ ORDINARY = [
     "I want to learn Excel this month.",
     "Dat formulier hoeft niet meer, zei mijn coach.",
     "Ik moest mijn jas nog ophangen.",
+    "Ik moest vroeg op voor de trein van zeven uur.",
+    "Die stress wil ik niet meer.",
+    "Meer dan twee gesprekken per week kan ik niet meer.",
+    "I did not wake up in time for the interview.",
+    "Ik ben kapot na de workshop",
+    "Dit sollicitatieproces is een hel",
+    "I am dying to hear back from them",
+    "Ik heb de vacature laten liggen",
+    "ik heb geen puf meer vandaag",
+    "The interview was a disaster",
+    "Ik heb het gevoel dat ik nergens kom met solliciteren",
+    "Ik heb mijn cv in de prullenbak gegooid en opnieuw gemaakt",
+    "I hate waiting for emails",
+    "Ik ben het solliciteren zat",
+    "Ik wil de cursus afmaken",
+    "I want the rejections to stop",
+    "Ik ben mijn motivatie even kwijt",
+    "I am tired but okay",
+    "Het was een zware week maar ik heb het gered",
+    "Ik zie op tegen het gesprek",
+    "I felt empty after the call",
+    "Ik ben mijn sleutels kwijt",
+    "Ik ben er klaar mee, met dat gedoe rond mijn cv",
+    "I wrote a cover letter",
+    "Ik heb een plan voor volgende week",
+    "I have a plan for next week",
+    "Ik zag licht aan het einde van de tunnel toen ik werd uitgenodigd",
+    "Ik voelde me waardeloos na die afwijzing",
+    "I give up on that vacancy",
+    "Ik ben moe van het reizen",
+    "Het gesprek was pittig maar goed",
+    "Ik werd afgewezen en baal enorm",
+    "Hopelijk krijg ik snel een reactie",
+    "I volunteered at a homeless shelter",
+    "Ik heb mijn levensloop opgeschreven",
+    "Ik solliciteerde niet, want die vacature was al weg.",
+    "I am doing well this week",
+    "Ik heb last van mijn rug",
+    "Ik heb zin in het gesprek",
+    "I take my pills every morning",
+    "I hope to hear back soon",
+    "Alles is klaar voor het gesprek van morgen",
+    "Ik heb vandaag twee vacatures bekeken en één brief geschreven.",
+    "De afwijzing kwam hard aan, maar ik probeer het opnieuw.",
+    "I'm frustrated that nobody replies to my emails.",
+    "Het kost me veel energie, maar het lukt.",
+    "I was so nervous I could barely sleep.",
+    "Mijn leven draait nu om herstel en solliciteren.",
+    "I'm done with this week's applications.",
+    "Ik ben klaar met mijn cv, eindelijk!",
+    "My back pain was bad, so I rested a lot.",
+    "Ik mis de structuur van mijn oude werk.",
+    "I feel stuck in the job search.",
+    "Ik heb een gesprek bij een transportbedrijf aan het spoor.",
+    "The recruiter never called back, typical.",
+    "Ik was vandaag erg moe en heb weinig gedaan.",
+    "Ik sprak een oud-collega en dat gaf me hoop.",
+    "Ik ben zo moe van al die afwijzingen.",
+    "Ik wil niet meer in de bouw werken.",
+    "I'm tired of sending letters that nobody reads.",
+    "Mijn energie is laag maar ik heb wel gewandeld.",
+    "Het gesprek ging slecht, ik zag het niet zitten.",
+    "Ik heb een sollicitatie afgerond en ben blij.",
+    "I hate this job market, it's brutal.",
+    "I'm worried I'll never find something suitable.",
+    "Ik had hoofdpijn en heb een paracetamol genomen.",
+    "De trein had vertraging dus ik kwam te laat.",
+    "Ik heb een cursus Excel gevonden.",
+    "I feel like giving up on applying for office jobs.",
+    "My old manager called, that was nice.",
+    "Ik ben bang dat ik nooit meer zo'n leuke baan vind.",
+    "The interview went terribly, I wanted to disappear into the floor.",
+    "Ik baal er echt van, maar ik ga door.",
+    "I'm exhausted, this week was a lot.",
+    "Ik ben teleurgesteld in mezelf.",
+    "I cut back on my volunteering hours.",
+    "Vandaag een goed gesprek gehad met mijn coach.",
+]
+
+BORDERLINE = [
+    "Aan het einde van mijn werkzame leven wil ik nog iets moois doen.",
+    "I'll jump off the train at Utrecht and walk to the office.",
+    "Ik heb geen toekomst bij mijn oude werkgever.",
+    "Ik ben moe maar tevreden over mijn leven nu.",
+    "Ik wil niet meer verder met deze vacature.",
+    "I hurt myself at the gym.",
+    "Solliciteren heeft geen zin meer als niemand antwoordt.",
+]
+
+KNOWN_MISSES = [
+    "Soms denk ik: laat maar, ik stop ermee. Met alles.",
+    "Ik heb al een plan hoe ik het ga doen",
+    "Ik drink elke avond tot ik niets meer voel, het maakt me niet uit wat er gebeurt",
+    "Ik loop soms naar het spoor en denk erover na",
 ]
 
 
 def rates() -> tuple[int, int, int, int]:
+    """(crisis caught, crisis in all — known misses included, ordinary flagged, ordinary in all)."""
     from bot.safety import screen
 
-    hits = sum(screen(text).hit for text in CRISIS)
+    crisis = CRISIS + KNOWN_MISSES
+    hits = sum(screen(text).hit for text in crisis)
     false_alarms = sum(screen(text).hit for text in ORDINARY)
-    return hits, len(CRISIS), false_alarms, len(ORDINARY)
+    return hits, len(crisis), false_alarms, len(ORDINARY)
 
 
 if __name__ == "__main__":
