@@ -93,6 +93,9 @@ async def test_sharing_reflections_with_the_coach_is_the_employees_choice(people
     assert employee.share_reflections is False
     seen = privacy.view(privacy.COACH, "checkin", week48, reflections_shared=employee.share_reflections)
     assert "reflection" not in seen and seen["applications"] == 1
+    await coach.send("/caseload")
+    await coach.press("Ahmed")
+    assert "Ik was trots op mijn gesprek." not in coach.last.plain_text  # the coach's view of the client
 
     await ahmed.send("/privacy")
     assert "alleen voor jou" in ahmed.last.plain_text
@@ -102,10 +105,12 @@ async def test_sharing_reflections_with_the_coach_is_the_employees_choice(people
     seen = privacy.view(privacy.COACH, "checkin", week48, reflections_shared=employee.share_reflections)
     assert seen["reflection"] == "Ik was trots op mijn gesprek."
     assert "reflection" not in privacy.view(privacy.EMPLOYER, "checkin", week48, reflections_shared=True)
+    await coach.send("/caseload")
+    await coach.press("Ahmed")
+    assert "Ik was trots op mijn gesprek." in coach.last.plain_text  # shared: now the coach sees it
 
     clock.advance(days=7)
     await ahmed.send("/checkin")
-    await ahmed.press("Gelukt") if "Gelukt" in " ".join(ahmed.buttons()) else None
     for tap in ("0", "0", "0", "Geen", "5", "Versturen"):
         await ahmed.press(tap)
     assert "Je deelt je antwoorden met je coach" in ahmed.last.plain_text
