@@ -204,6 +204,7 @@ class Detail:
     weeks: list[dict]  # the last DETAIL_WEEKS weeks, oldest first, as the coach may see them
     steps: dict  # committed steps and how they went: {"committed", "reported", "done", "partly", "not", "rate"}
     reflections: list[dict]  # only when the client shares them
+    client_notes: list[dict]  # the notes for the coach the client added to a check-in
     notes: list[dict]  # the latest coach notes
     more_notes: int
     applications: list[JobApplication]  # newest first
@@ -267,9 +268,11 @@ async def detail(work: Work, coach: Coach, employee: Employee) -> Detail:
                 "next_step": seen.get("next_step"),
                 "step_result": seen.get("step_result"),
                 "reflection": _short(seen.get("reflection")),
+                "note": _short(seen.get("note")) if facts.submitted else None,  # the client's note for the coach
             }
         )
     reflections = [{"week": w["week"], "text": w["reflection"]} for w in weeks if w["reflection"]]
+    client_notes = [{"week": w["week"], "text": w["note"]} for w in weeks if w["note"]]
     notes = [
         {"text": note.text, "created_at": note.created_at, "for_file": note.for_file}
         for note in await coach_queries.notes_of(session, employee.id)
@@ -281,6 +284,7 @@ async def detail(work: Work, coach: Coach, employee: Employee) -> Detail:
         weeks=weeks,
         steps=follow_through(weeks),
         reflections=reflections,
+        client_notes=client_notes,
         notes=notes[-DETAIL_NOTES:],
         more_notes=max(0, len(notes) - DETAIL_NOTES),
         applications=applications[:DETAIL_APPLICATIONS],

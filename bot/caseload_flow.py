@@ -214,10 +214,10 @@ async def question(
 
 
 def fit(work: Work, lang: str, ctx: dict) -> dict:
-    """Leave out the oldest applications, notes and reflections until the detail fits in one message; the
-    report has everything."""
+    """Leave out the oldest applications, notes and reflections until the detail fits in one message (the
+    report has everything)."""
     while len(work.texts.render(lang, "caseload_client", **ctx)) > MESSAGE_LIMIT:
-        longest = max(("applications", "notes", "reflections"), key=lambda key: len(ctx[key]))
+        longest = max(("applications", "notes", "reflections", "client_notes"), key=lambda key: len(ctx[key]))
         if not ctx[longest]:
             break
         more = {"applications": "more_applications", "notes": "more_notes"}.get(longest)
@@ -236,6 +236,7 @@ def detail_context(found: caseload.Detail) -> dict:
         "weeks": found.weeks,
         "steps": found.steps,
         "reflections": found.reflections,
+        "client_notes": found.client_notes,
         "shares_reflections": found.client.employee.share_reflections,
         "notes": found.notes,
         "more_notes": found.more_notes,

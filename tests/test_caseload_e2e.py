@@ -147,6 +147,7 @@ async def test_reflections_show_only_when_the_client_shares_them(people, box):
         checkin = await queries.create_checkin(session, employee.id, 2026, 46, local("2026-11-13 10:00"))
         checkin.applications, checkin.interviews, checkin.networking, checkin.energy = 1, 0, 1, 5
         checkin.reflection = "CANARY-REFLECTIE afwijzingen voelen persoonlijk"
+        checkin.note = "Kunnen we volgende week bellen?"  # the note for the coach: always for the coach
         checkin.submitted_at = local("2026-11-13 10:05")
         session.add(checkin)
         await session.commit()
@@ -154,6 +155,7 @@ async def test_reflections_show_only_when_the_client_shares_them(people, box):
     await coach.press("Ahmed Yilmaz")
     assert "CANARY-REFLECTIE" not in coach.last.text
     assert "deelt die niet met jou" in coach.last.plain_text
+    assert "Notities van Ahmed Yilmaz voor jou\nwk 46: Kunnen we volgende week bellen?" in coach.last.plain_text
     await _set(people, 2001, share_reflections=True)
     await coach.press("Terug naar de lijst")
     await coach.press("Ahmed Yilmaz")
