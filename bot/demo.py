@@ -156,6 +156,14 @@ async def run_demo(out_dir: Path) -> str:
                 document = next(m for m in reversed(sanne.inbox) if m.kind == "document")
                 (out_dir / document.file_name).write_bytes(document.file_bytes)
 
+            scene("12. The coach invites Linda's employer's contact person: deadlines and counts, never health data")
+            await sanne.send("/werkgever")
+            await sanne.press("Gemeente Utrecht")
+            contact_token = token_in(await sanne.send("Mirjam Bakker"))
+            mirjam = fake.user(4001, "Mirjam", last_name="Bakker")
+            names[mirjam.chat_id] = "Mirjam (employer)"
+            await mirjam.send(f"/start {contact_token}")
+
         names[3001] = "Kim (no link)"
         parts = []
         bounds = [start for _title, start in scenes] + [len(fake.events)]
