@@ -2,8 +2,8 @@
 by WeasyPrint, with matplotlib charts) and CSV. Words and look live in content/report/ and labels_report.yaml.
 
 Two variants, and what they may hold is decided by `bot.privacy` alone: every record goes through
-`privacy.view(audience, ...)` and coach notes through `privacy.coach_notes(audience, ...)` before it reaches
-the template or the CSV, so neither can show what the audience may not see.
+`privacy.view(audience, ...)` and coach notes through `privacy.coach_notes(audience, ...)` before anything is
+computed from it, so neither the template nor the CSV can show what the audience may not see.
 - dossier: for the reintegration file, the employer and the UWV (audience DOSSIER): activities, applications,
   phases, poortwachter dates, missed and paused weeks (paused without the reason: the policy classes it as
   health data), step follow-through (done / partly / not, never the step's text), coach notes marked for the
@@ -95,20 +95,24 @@ async def gather(work: Work, employee: Employee, period: Period, variant: str, l
             session, employee.id, (weeks[0].year, weeks[0].week), (weeks[-1].year, weeks[-1].week)
         )
     }
-    applications = list(
-        reversed(await coach_queries.applications_of(session, [employee.id], period.first, period.last))
-    )
-    logged = Counter(Week.of(application.applied_on) for application in applications)
+    applications = [
+        seen("application", application)
+        for application in reversed(
+            await coach_queries.applications_of(session, [employee.id], period.first, period.last)
+        )
+    ]
+    logged = Counter(Week.of(application["applied_on"]) for application in applications)
     client = seen("employee", employee)
+    sick_day, track2_start = client["first_sick_day"], client["track2_start"]
     if client.get("values"):  # free text: present in the coach variant only
         client["values"] = [act.value_text(value, lang) for value in client["values"]]
     joined = local_date(client["registered_at"], employee.timezone) if client["registered_at"] else None
 
-    rows = [_week_row(week, checkins.get(week), logged[week], employee, joined, today) for week in weeks]
+    rows = [_week_row(week, checkins.get(week), logged[week], sick_day, joined, today) for week in weeks]
     end = datetime.combine(period.last + timedelta(days=1), time(0), zone).astimezone(UTC)
     start = datetime.combine(period.first, time(0), zone).astimezone(UTC)
     notes = await coach_queries.notes_of(session, employee.id, start, end)
-    pauses = [p for p in await coach_queries.pauses_of(session, [employee.id], period.first) if p.start <= period.last]
+    pauses = [seen("pause", pause) for pause in await coach_queries.pauses_of(session, [employee.id], period.first)]
     history = [seen("phase_change", change) for change in await coach_queries.phase_changes_of(session, [employee.id])]
     history = [{**change, "on": local_date(change["changed_at"], zone.key)} for change in history]
     history = [change for change in history if change["on"] <= period.last]
@@ -116,7 +120,7 @@ async def gather(work: Work, employee: Employee, period: Period, variant: str, l
     milestones = [
         {"key": m.key, "week": m.week, "due": m.due, "number": m.number}
         | {"in_period": period.first <= m.due <= period.last}
-        for m in timeline.milestones(employee.first_sick_day)
+        for m in timeline.milestones(sick_day)
     ]
     ctx = {
         "variant": variant,
@@ -127,13 +131,13 @@ async def gather(work: Work, employee: Employee, period: Period, variant: str, l
         "employer": employer.name if employer else "",
         "coach": coach.name if coach else "",
         "phase": history[-1]["phase"] if history else client["phase"],
-        "sickness_week": sickness_week(employee.first_sick_day, min(period.last, today)),
-        "track2_warning": timeline.track2_warning(employee.first_sick_day, employee.track2_start),
+        "sickness_week": sickness_week(sick_day, min(period.last, today)),
+        "track2_warning": timeline.track2_warning(sick_day, track2_start),
         "milestones": milestones,
         "weeks": rows,
-        "applications": [seen("application", application) for application in applications],
+        "applications": applications,
         "phases": history,
-        "pauses": [seen("pause", pause) for pause in pauses],
+        "pauses": [pause for pause in pauses if pause["start"] <= period.last],
         "notes": [{**note, "on": local_date(note["created_at"], zone.key)} for note in _notes(audience, notes)],
         "steps": _steps(rows),
         "totals": _totals(counted, applications),
@@ -150,7 +154,7 @@ async def gather(work: Work, employee: Employee, period: Period, variant: str, l
     return ctx
 
 
-def _week_row(week: Week, checkin: dict | None, logged: int, employee: Employee, joined, today: date) -> dict:
+def _week_row(week: Week, checkin: dict | None, logged: int, first_sick_day: date, joined, today: date) -> dict:
     monday, sunday = week.monday(), week.monday() + timedelta(days=6)
     checkin = checkin or {}
     submitted = checkin.get("submitted_at") is not None
@@ -174,7 +178,7 @@ def _week_row(week: Week, checkin: dict | None, logged: int, employee: Employee,
         "year": week.year,
         "monday": monday,
         "sunday": sunday,
-        "sickness_week": sickness_week(employee.first_sick_day, monday),
+        "sickness_week": sickness_week(first_sick_day, monday),
         "status": status,
         "reason": checkin.get("paused_reason"),  # present only where the audience may see it
         # the larger of the check-in's count and the applications logged with /sollicitatie that week
@@ -225,7 +229,7 @@ def _totals(rows: list[dict], applications: list) -> dict:
         "activities": {key: activities[key] for key in ACTIVITIES if activities[key]},
         "other_activities": sum(activities.values()),
         "steps": {key: steps[key] for key in ("done", "partly", "not")},
-        "application_status": dict(Counter(application.status for application in applications)),
+        "application_status": dict(Counter(application["status"] for application in applications)),
         "energy_average": round(sum(energies) / len(energies), 1) if energies else None,
     }
 
