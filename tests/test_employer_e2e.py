@@ -77,7 +77,7 @@ async def team(people):
 async def test_a_coach_invites_a_contact_who_joins_and_sees_only_their_company(box, team):
     coach, *_ = team
     await coach.send("/werkgever")
-    assert coach.buttons() == ["Garage Gerrits", "Bakkerij Bol"]  # the employers of the coach's own clients
+    assert sorted(coach.buttons()) == ["Bakkerij Bol", "Garage Gerrits"]  # the employers of the coach's own clients
     await coach.press("Bakkerij Bol")
     assert "naam van de contactpersoon bij Bakkerij Bol" in coach.last.plain_text
     sent = await coach.send("Eva de Jong")
