@@ -240,3 +240,17 @@ async def _run_cli(argv: list[str]) -> int:
     import asyncio
 
     return await asyncio.to_thread(cli.main, argv)
+
+
+async def test_a_client_who_has_not_joined_yet_gets_a_report_without_weeks(people, box, clock):
+    coach = await people.coach()
+    await people.invite(coach, "Kees Bakker", sick_day="01-09-2025")  # he never opens his link
+    async with box.db.session() as session:
+        work = Work(session, clock, box.fake.bot_username)
+        (employee,) = await queries.employees_of_coach(session, (await queries.coach_by_telegram(session, 1001)).id)
+        period = report.default_period(employee, clock.now().date())
+        texts = {lang: text_of(await report.pdf(work, employee, period, "dossier", lang)) for lang in ("nl", "en")}
+        rows = rows_of(await report.csv_bytes(work, employee, period, "coach", "nl"))
+    assert "Aangemeld bij Spoorzoeker nog niet" in texts["nl"] and "Joined Spoorzoeker not yet" in texts["en"]
+    assert "Check-ins ingevuld 0" in texts["nl"]
+    assert [row[5] for row in rows[1:]] == ["nog niet aangemeld"]  # this week only, before he joined
