@@ -3,13 +3,22 @@
 Pure and deliberately sensitive: a false alarm costs one kind message, a miss can cost a life. How it works:
 1. Normalise: lower case, accents removed (suïcide → suicide), apostrophes dropped (don't → dont), everything
    that is not a letter or digit becomes a space, letters repeated in a row count once (dooood → dod), and
-   sentence ends (. ! ? newline) become a boundary marker.
+   sentence ends (. ! ? ; newline) become a boundary marker `$`. Figures of speech (`IDIOMS`: "me dood",
+   "dying to", "killing me", …) are then taken out.
 2. Key words (`STEMS`) match anywhere, also inside compounds and across spaces (zelfmoordgedachten, zelf moord),
    with one typo allowed.
-3. Phrases (`PHRASES`) match word by word in order, with up to `GAP` other words in between but never across a
-   sentence end. A phrase word of 5+ letters allows one typo (9+ letters: two); in phrases of three or more
-   words also 4-letter words allow one. A word ending in `*` matches as a prefix. `$` is a sentence end.
-   A phrase also matches with the spaces left out (killmyself).
+3. Phrases (`PHRASES`, and the lone `WORDS`) match word by word in order, with up to `GAP` other words in
+   between but never across a sentence end. In a phrase a word of 5+ letters allows one typo (9+ letters: two),
+   in phrases of three or more words also 4-letter words; a lone word only from 8 letters ("dying" must not
+   match "doing"). A word ending in `*` matches as a prefix; `$` is a sentence end. A phrase also matches with
+   its spaces left out (killmyself, kill my self).
+4. Word pairs (`CUE_PAIRS`): a word from each of two groups in the same sentence, in any order, e.g. life
+   ("leven", "life", "bestaan") with an ending ("niet", "zat", "stop", "point"), "mezelf"/"myself" with a way of
+   harming, pills or a rope with saving up. They catch wording no phrase foresaw, at the price of some harmless
+   sentences (tests/safety_phrases.py BORDERLINE).
+
+How well it works is measured in tests/safety_phrases.py and `python bench/safety.py`: on fresh wording it has
+not seen it caught about half of the crisis sentences, so it is a safety net, not a guarantee.
 
 Chosen on purpose (see tests/safety_phrases.py): "ik ben doodop", "ik verveel me dood", "ik ga dood van de
 zenuwen", "this job hunt is killing me" and "dead tired" do NOT trigger (figures of speech about tiredness or
