@@ -1,5 +1,6 @@
-"""A fan-out killed half-way and run again: the real `spoorzoeker run-due` process, a real SQLite file and the
-fake Bot API server. Every employee gets the weekly prompt exactly once.
+"""Fan-outs against the fake Bot API server with a real SQLite file. A burst drains under Telegram's limits without
+a single 429. A fan-out killed half-way and run again (the real `spoorzoeker run-due` process): every employee
+gets the weekly prompt exactly once.
 
 The server lets the first sends through and then holds every further one, so the kill (SIGKILL) lands while
 sends are under way (held: they never reach the employee) and most prompts are still queued. Accepted sends
@@ -19,10 +20,16 @@ import sys
 from collections import Counter
 
 import pytest
+from telegram import Bot
 
-from bench.fanout import MOMENT, make_database
+from bench.fanout import MOMENT, TIMEZONE, make_database
+from bot.clock import ManualClock
+from bot.delivery import Delivery
 from bot.fake_telegram import FakeTelegram
+from bot.jobs import sweep_once
 from bot.sandbox import SANDBOX_TOKEN
+from bot.texts import texts
+from storage.db import Database
 
 EMPLOYEES = 300
 BEFORE_KILL = 120  # sends the server accepts before it holds the rest
@@ -48,6 +55,25 @@ async def fake():
     yield server
     server.release()
     await server.stop()
+
+
+async def test_a_burst_drains_within_telegrams_limits_without_a_429(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    ids = await asyncio.to_thread(make_database, url, 90)
+    db = Database(url)
+    clock = ManualClock(MOMENT)
+    async with FakeTelegram(global_rate_per_s=30, per_chat_rate_per_s=1) as fake:
+        for number, user_id in enumerate(ids, start=1):
+            fake.user(user_id, f"Werknemer{number}")
+        try:
+            async with Bot(SANDBOX_TOKEN, base_url=fake.base_url) as bot:
+                assert (await sweep_once(db, clock, bot.username, TIMEZONE)).queued == 90
+                delivery = Delivery(db, bot, clock, texts(), rate_per_s=30, bot_username=bot.username)
+                stats = await delivery.drain()
+        finally:
+            await db.dispose()
+        assert fake.http_429 == 0 and stats.rate_limited == 0
+        assert stats.sent == 90 and all(len(fake.messages(user_id)) == 1 for user_id in ids)
 
 
 async def test_a_fan_out_killed_half_way_sends_every_prompt_exactly_once_after_a_restart(fake, tmp_path):
