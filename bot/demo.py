@@ -164,6 +164,16 @@ async def run_demo(out_dir: Path) -> str:
             names[mirjam.chat_id] = "Mirjam (employer)"
             await mirjam.send(f"/start {contact_token}")
 
+            scene("13. Peter writes that he feels hopeless: help at once; his coach is told only because he says yes")
+            await peter.send("Honestly I feel hopeless, I can't go on like this")
+            await peter.press("Yes, let my coach know")
+            await box.run_due()
+
+            scene("14. The coach pins Ahmed's weekly reflection to one ACT process (/oefening)")
+            await sanne.send("/oefening")
+            await sanne.press("Ahmed Yilmaz")
+            await sanne.press("Defusie")
+
         names[3001] = "Kim (no link)"
         parts = []
         bounds = [start for _title, start in scenes] + [len(fake.events)]
