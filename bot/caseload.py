@@ -59,9 +59,9 @@ class Caseload:
         return [client for client in self.clients if client.flags]
 
 
-def week_facts(
-    week: Week, checkin: CheckIn | None, logged: int = 0
-) -> WeekFacts:  # the checked-in counts count once submitted; logged applications always
+def week_facts(week: Week, checkin: CheckIn | None, logged: int = 0) -> WeekFacts:
+    """One week for the flags: the checked-in counts once submitted; applications logged with /sollicitatie
+    always (the larger of the two)."""
     submitted = checkin is not None and checkin.submitted_at is not None
     return WeekFacts(
         week=week,
@@ -78,14 +78,9 @@ def week_facts(
 
 def trend_of(facts: ClientFacts) -> tuple[int | None, str | None]:
     """The latest energy score and its direction against the average of the 4 weeks before it."""
-    scored = sorted((w for w in facts.weeks.values() if w.energy is not None), key=lambda w: w.week.monday())
-    if not scored:
-        return None, None
-    latest = scored[-1]
-    earliest = latest.week.monday() - timedelta(weeks=rules.ENERGY_AVERAGE_WEEKS)
-    before = [w.energy for w in scored[:-1] if w.week.monday() >= earliest]
-    if not before:
-        return latest.energy, None
+    latest, before = rules.latest_energy(facts)
+    if latest is None or not before:
+        return (latest.energy if latest else None), None
     difference = latest.energy - sum(before) / len(before)
     return latest.energy, "up" if difference >= 1 else "down" if difference <= -1 else "flat"
 

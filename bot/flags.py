@@ -103,15 +103,22 @@ def unreachable(facts: ClientFacts) -> Flag | None:
     return Flag("unreachable") if facts.unreachable else None
 
 
-def energy(facts: ClientFacts, today: date) -> Flag | None:
+def latest_energy(facts: ClientFacts) -> tuple[WeekFacts | None, list[int]]:
+    """The week of the latest energy score, and the scores of the 4 weeks before it (also the caseload's trend)."""
     scored = sorted((w for w in facts.weeks.values() if w.energy is not None), key=lambda w: w.week.monday())
     if not scored:
-        return None
+        return None, []
     latest = scored[-1]
+    earliest = latest.week.monday() - timedelta(weeks=ENERGY_AVERAGE_WEEKS)
+    return latest, [w.energy for w in scored[:-1] if w.week.monday() >= earliest]
+
+
+def energy(facts: ClientFacts, today: date) -> Flag | None:
+    latest, before = latest_energy(facts)
+    if latest is None:
+        return None
     if latest.week.monday() < Week.of(today).monday() - timedelta(weeks=ENERGY_FRESH_WEEKS - 1):
         return None  # too old to say anything about now; "no check-in" covers it
-    earliest = latest.week.monday() - timedelta(weeks=ENERGY_AVERAGE_WEEKS)
-    before = [w.energy for w in scored[:-1] if w.week.monday() >= earliest]
     average = sum(before) / len(before) if len(before) >= 2 else None
     if latest.energy <= LOW_ENERGY or (average is not None and average - latest.energy >= ENERGY_DROP):
         return Flag("energy", {"energy": latest.energy, "average": None if average is None else round(average, 1)})
