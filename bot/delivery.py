@@ -231,7 +231,7 @@ class Delivery:
             return {}
         employees = await queries.employees_by_ids(session, {row.employee_id for row in reminders})
         weeks = {(row.iso_year, row.iso_week) for row in reminders}
-        checkins = await queries.checkins_in_weeks(session, weeks)
+        checkins = await queries.checkins_in_weeks(session, weeks, employees.keys())
         today = min(local_now(now, e.timezone).date() for e in employees.values())
         pauses = await queries.pauses_overlapping(session, today, today + timedelta(days=1), employees.keys())
         reasons = {}

@@ -199,13 +199,17 @@ async def employees_to_remind(session: AsyncSession) -> list[Employee]:
     return list((await session.exec(statement)).all())
 
 
-async def checkins_in_weeks(session: AsyncSession, weeks: set[tuple[int, int]]) -> dict[tuple[int, int, int], CheckIn]:
-    """Check-ins of these ISO weeks, keyed by (employee id, year, week)."""
+async def checkins_in_weeks(
+    session: AsyncSession, weeks: set[tuple[int, int]], employee_ids=None
+) -> dict[tuple[int, int, int], CheckIn]:
+    """Check-ins of these ISO weeks (of these employees, if given), keyed by (employee id, year, week)."""
     if not weeks:
         return {}
     statement = select(CheckIn).where(
         or_(*(and_(CheckIn.iso_year == year, CheckIn.iso_week == week) for year, week in weeks))
     )
+    if employee_ids is not None:
+        statement = statement.where(CheckIn.employee_id.in_(list(employee_ids)))  # type: ignore[attr-defined]
     return {(c.employee_id, c.iso_year, c.iso_week): c for c in (await session.exec(statement)).all()}
 
 
