@@ -149,7 +149,8 @@ async def question(
         return dialogs.button_data(dialog, action, value)
 
     back = [Button("caseload_back", data=data("back"))]
-    if dialog.step == "list":
+    employee = None if dialog.step == "list" else await _own_client(work, person, dialog.data.get("client"))
+    if employee is None:  # the list (also when the client is no longer this coach's)
         load = await caseload.load(work, person.coach)
         shown, number, pages = caseload.page(load.clients, int(dialog.data.get("page") or 0))
         ctx.update(
@@ -170,7 +171,6 @@ async def question(
             buttons.append(navigation)
         return Reply("caseload", person.lang, ctx, buttons, edit=edit)
 
-    employee = await _own_client(work, person, dialog.data.get("client"))
     ctx["name"] = employee.name
     if dialog.step == "client":
         found = await caseload.detail(work, person.coach, employee)
