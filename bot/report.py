@@ -41,6 +41,7 @@ TEMPLATE = "report/{lang}/report.html.j2"
 STYLESHEET = CONTENT_DIR / "report" / "report.css"
 DEFAULT_WEEKS = 13  # the default period when Track 2 has not started yet
 COUNTED = ("submitted", "missed", "paused", "none", "open")  # weeks the employee was enrolled in
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a CSV cell starting with one of these is a formula in Excel
 
 
 @dataclass(frozen=True)
@@ -322,12 +323,16 @@ def csv_text(work: Work, ctx: dict) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, columns, delimiter=";", lineterminator="\r\n", extrasaction="ignore")
     writer.writerow({column: words["label"](f"report_csv_{column}") for column in columns})
+
+    def write(row: dict) -> None:
+        writer.writerow({key: _cell(value) for key, value in row.items()})
+
     kind = {key: words["label"](f"report_csv_kind_{key}") for key in ("week", "application", "phase", "note")}
     steps = {(step["year"], step["week"]): step["text"] for step in ctx["steps"]}
     for row in ctx["weeks"]:
         if row["status"] == "future":
             continue
-        writer.writerow(
+        write(
             {
                 **{key: row[key] for key in ("year", "week", "sickness_week", "applications", "interviews")},
                 "networking": row["networking"],
@@ -343,7 +348,7 @@ def csv_text(work: Work, ctx: dict) -> str:
             }
         )
     for application in ctx["applications"]:
-        writer.writerow(
+        write(
             {
                 "kind": kind["application"],
                 "date": day(application["applied_on"]),
@@ -355,10 +360,17 @@ def csv_text(work: Work, ctx: dict) -> str:
         )
     for change in ctx["phases"]:
         phase = named("report_phase", change["phase"])
-        writer.writerow({"kind": kind["phase"], "date": day(change["on"]), "text": phase})
+        write({"kind": kind["phase"], "date": day(change["on"]), "text": phase})
     for note in ctx["notes"]:
-        writer.writerow({"kind": kind["note"], "date": day(note["on"]), "text": note["text"]})
+        write({"kind": kind["note"], "date": day(note["on"]), "text": note["text"]})
     return buffer.getvalue()
+
+
+def _cell(value: object) -> object:
+    """Text typed by people (company, role, notes, steps) must never run as a spreadsheet formula."""
+    if isinstance(value, str) and value[:1] in FORMULA_START:
+        return "'" + value
+    return value
 
 
 async def csv_bytes(work: Work, employee: Employee, period: Period, variant: str, lang: str) -> bytes:

@@ -21,7 +21,7 @@ STEP = "Kanarie-stap bel drie bakkerijen"
 REFLECTION = "Kanarie-reflectie afwijzing voelt zwaar"
 NOTE = "Kanarie-notitie moe na gesprekken"
 PRIVATE_NOTE = "Kanarie-privenotitie slaapt slecht"
-FILE_NOTE = "Driegesprek gevoerd met werkgever en werknemer"
+FILE_NOTE = "- Driegesprek gevoerd met werkgever en werknemer"  # a leading "-" is a formula to a spreadsheet
 CANARIES = (STEP, REFLECTION, NOTE, PRIVATE_NOTE)
 REPORT_DAY = local("2026-12-21 09:00")  # Monday of ISO week 52
 
@@ -197,6 +197,8 @@ async def test_the_dossier_csv_has_one_row_per_week_application_phase_and_file_n
     ]  # fmt: skip
     statuses = sorted(row[column("stand sollicitatie")] for row in rows[1:] if row[0] == "sollicitatie")
     assert statuses == ["afgewezen", "gesprek"]
+    (note,) = [row for row in rows[1:] if row[0] == "notitie coach"]
+    assert note[column("tekst")] == "'" + FILE_NOTE  # never run as a formula
 
 
 async def test_a_chosen_period_shows_only_its_weeks(history, box, clock):
