@@ -239,7 +239,8 @@ async def test_another_phase_reopens_a_closed_trajectory(people, box):
     await coach.press("Fase")
     await coach.press("afgesloten")
     await coach.press("Terug naar de lijst")
-    assert "✔️ Ahmed Yilmaz · afgesloten" in coach.last.plain_text and "0 lopend" in coach.last.plain_text
+    assert "✔️ Ahmed Yilmaz · afgesloten · wk 59\n    traject afgesloten" in coach.last.plain_text
+    assert "0 lopend" in coach.last.plain_text
     await coach.press("Ahmed Yilmaz")
     assert "Pauze" not in " ".join(coach.buttons())  # a closed trajectory cannot be paused
     await coach.press("Fase")
