@@ -246,6 +246,7 @@ async def run(clients: int, weeks: int, runs: int, profile: Path | None, out: Pa
                 profiler.dump_stats(profile)
         finally:
             await db.dispose()
+
     def median(pairs: list[tuple[float, float]], which: int) -> float:
         return round(statistics.median(pair[which] for pair in pairs), 3)
 
