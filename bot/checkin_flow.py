@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot import act, dialogs
+from bot import act, dialogs, values_flow
 from bot import checkin as rules
 from bot.context import Person, Work
 from bot.parsing import Invalid
@@ -225,9 +225,9 @@ async def _on_act_button(
     """Buttons of the values exercise, the reflection and the committed step."""
     employee = person.employee
     step = dialog.step
-    if step == rules.VALUES and action == "val":
+    if step == rules.VALUES and action in ("val", "del"):
         try:
-            employee.values = act.toggle_value(employee.values or [], value)
+            employee.values = values_flow.apply(employee.values or [], action, value)
         except act.TooManyValues:
             return [question(person, dialog, checkin, problem={"reason": "too_many_values", "maximum": act.VALUE_MAX})]
         except ValueError:
@@ -381,14 +381,9 @@ def _act_question(person: Person, dialog: Dialog, checkin: CheckIn, ctx: dict, d
         buttons = [[Button(f"step_{result}", data=data("result", result)) for result in act.STEP_RESULTS]]
         return Reply("checkin_followup", lang, ctx, buttons, edit=edit)
     if step == rules.VALUES:
-        choices = [
-            Button(text=choice.text[lang], data=data("val", choice.id), checked=choice.id in values)
-            for choice in act.value_choices()
-        ]
-        own = [value for value in values if value not in {choice.id for choice in act.value_choices()}]
-        ctx.update(maximum=act.VALUE_MAX, own=own)
+        ctx.update(maximum=act.VALUE_MAX)
         last_row = [Button("done", data=data("done")), skip]
-        return Reply("checkin_values", lang, ctx, [*rows(choices, 2), last_row], edit=edit)
+        return Reply("checkin_values", lang, ctx, [*values_flow.buttons(values, lang, data), last_row], edit=edit)
     if step == rules.REFLECTION:
         prompt = act.library().by_id(checkin.act_prompt_id or "")
         ctx.update(prompt=prompt.in_language(lang) if prompt else "", process=checkin.act_process)

@@ -23,6 +23,7 @@ from bot import (
     privacy_flow,
     safety_alert,
     setup_flow,
+    values_flow,
 )
 from bot.context import Incoming, Person, Work, identify
 from bot.replies import Reply
@@ -31,7 +32,7 @@ from bot.replies import Reply
 # it, Dutch first, English aliases after), start(work, person), on_text, on_button and ask_again.
 FLOW_MODULES: tuple[ModuleType, ...] = (
     checkin_flow, setup_flow, pause_flow, invite_flow, employer_invite_flow, employer_flow,
-    caseload_flow, digest_flow, application_flow, privacy_flow, pin_flow,
+    caseload_flow, digest_flow, application_flow, privacy_flow, pin_flow, values_flow,
 )  # fmt: skip
 FLOWS: dict[str, ModuleType] = {module.FLOW: module for module in FLOW_MODULES}
 COMMANDS: dict[tuple[str, str], ModuleType] = {
@@ -42,7 +43,7 @@ CANCEL = ("annuleren", "cancel", "stop")
 
 # The command menu Telegram shows, per role (descriptions: label keys command_<name>).
 MENUS = {
-    "employee": ("checkin", "sollicitatie", "pauze", "instellingen", "privacy", "help", "annuleren"),
+    "employee": ("checkin", "sollicitatie", "pauze", "instellingen", "waarden", "privacy", "help", "annuleren"),
     "coach": ("caseload", "digest", "invite", "werkgever", "oefening", "help", "annuleren"),
     "employer": ("status", "help"),
 }

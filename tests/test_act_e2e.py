@@ -186,3 +186,26 @@ async def test_a_typical_week_with_last_weeks_step_a_skipped_reflection_and_a_su
     week48 = (await people.checkins(2001))[1]
     assert week48.step_result == "done" and week48.reflection_skipped and week48.next_step == suggestion
     assert (week48.applications, week48.interviews, week48.networking, week48.energy) == (2, 1, 3, 6)
+
+
+async def test_values_can_be_changed_later_with_waarden_and_shape_the_next_suggestions(people, clock):
+    coach = await people.coach()
+    ahmed = await people.employee(coach, 2001)
+    await people.checkin(ahmed, values=("Anderen helpen",))
+    await ahmed.send("/waarden")
+    assert "Anderen helpen" in ahmed.last.plain_text
+    await ahmed.press("Anderen helpen")  # unchoose
+    await ahmed.press("Bewegen of buiten zijn")
+    await ahmed.send("Eerlijk werk")
+    assert (await _employee(people, 2001)).values == ["active", "Eerlijk werk"]  # stored at each answer
+    await ahmed.press("Eerlijk werk")  # own words go with one tap too
+    await ahmed.press("Afwisseling")
+    await ahmed.press("Klaar")
+    assert "Bewaard: Bewegen of buiten zijn, Afwisseling" in ahmed.last.plain_text
+    assert (await _employee(people, 2001)).values == ["active", "variety"]
+    clock.advance(days=7)
+    await ahmed.send("/checkin")
+    for tap in ("1", "0", "0", "Geen", "7", "Versturen", "Overslaan"):
+        await ahmed.press(tap)
+    ideas = {idea.text["nl"] for value in ("active", "variety") for idea in act.step_ideas().by_value[value]}
+    assert ideas & set(ahmed.buttons()) and "Bewegen of buiten zijn, Afwisseling" in ahmed.last.plain_text
