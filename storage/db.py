@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.util.concurrency import await_
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
@@ -15,9 +18,31 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - ex
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode")
-    if cursor.fetchone()[0].lower() != "wal":  # switching needs a lock and can fail at once ("database is
-        cursor.execute("PRAGMA journal_mode=WAL")  # locked") while another connection writes: only when needed
+    if cursor.fetchone()[0].lower() != "wal":
+        _switch_to_wal(cursor)
     cursor.close()
+
+
+def _switch_to_wal(cursor, attempts: int = 100) -> None:
+    """Switching needs an exclusive lock and fails at once, without waiting for busy_timeout ("database is
+    locked"), while another connection uses a brand-new database: try again for up to about 5 s."""
+    for attempt in range(attempts):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except Exception as error:  # the driver's OperationalError, whichever adapter wraps it
+            if "locked" not in str(error) or attempt == attempts - 1:
+                raise
+            _pause(0.05)
+
+
+def _pause(seconds: float) -> None:
+    """Wait without blocking the event loop when called from the async engine (the lock may be held by a
+    connection of this very process); a plain sleep otherwise."""
+    try:
+        await_(asyncio.sleep(seconds))
+    except Exception:  # noqa: BLE001 - not inside the async engine's greenlet
+        time.sleep(seconds)
 
 
 class Database:
