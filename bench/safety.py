@@ -5,9 +5,10 @@ Run from the project folder::
     python bench/safety.py [--runs 20]
 
 Prints the hit rate on the crisis phrases of `tests/safety_phrases.py` (the known misses included), the
-false-alarm rate on the ordinary job-search sentences, the borderline sentences that trigger on purpose, and the
-time per message: the median over `--runs` runs of every list sentence (short messages), and of one
-4,000-character message (the longest text Telegram sends) with a cold cache.
+false-alarm rate on the ordinary job-search sentences, the borderline sentences that trigger on purpose, the rates
+on each fresh batch (tests/safety_phrases.py BLIND_BATCHES; only the last is still blind), and the time per
+message: the median over `--runs` runs of every list sentence (short messages), and of one 4,000-character message
+(the longest text Telegram sends) with a cold cache.
 The last line of the output is one JSON object with the numbers.
 """
 
@@ -23,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot import safety  # noqa: E402
-from tests.safety_phrases import BORDERLINE, CRISIS, KNOWN_MISSES, ORDINARY  # noqa: E402
+from tests.safety_phrases import BORDERLINE, CRISIS, KNOWN_MISSES, ORDINARY, blind_rates  # noqa: E402
 
 
 def main() -> None:
@@ -45,6 +46,7 @@ def main() -> None:
         start = time.perf_counter()
         safety.screen(message)
         long.append(time.perf_counter() - start)
+    blind = blind_rates()
     result = {
         "hits": len(hits),
         "crisis_phrases": len(crisis),
@@ -54,6 +56,7 @@ def main() -> None:
         "ordinary_sentences": len(ORDINARY),
         "short_message_ms": round(statistics.median(short) * 1000, 2),
         "message_4000_chars_cold_ms": round(statistics.median(long) * 1000, 1),
+        "last_batch_blind": "{}/{} caught, {}/{} flagged".format(*blind[max(blind)]),
     }
     print(f"hit rate {len(hits)}/{len(crisis)}, false alarms {len(false_alarms)}/{len(ORDINARY)}")
     print(f"borderline sentences flagged on purpose: {len(borderline)}/{len(BORDERLINE)}")
@@ -61,6 +64,9 @@ def main() -> None:
         print(f"  missed: {text}")
     for text in false_alarms:
         print(f"  false alarm: {text}")
+    print("fresh batches with the rules of now (only the last is still blind; see tests/safety_phrases.py):")
+    for number, (caught, crisis_count, flagged, ordinary_count) in blind.items():
+        print(f"  batch {number}: {caught}/{crisis_count} caught, {flagged}/{ordinary_count} ordinary flagged")
     short_ms, long_ms = result["short_message_ms"], result["message_4000_chars_cold_ms"]
     print(f"short message: {short_ms} ms; 4,000 characters, cold: {long_ms} ms")
     print(json.dumps(result))

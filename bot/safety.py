@@ -16,15 +16,29 @@ Pure and deliberately sensitive: a false alarm costs one kind message, a miss ca
    ("leven", "life", "bestaan") with an ending ("niet", "zat", "stop", "point"), "mezelf"/"myself" with a way of
    harming, pills or a rope with saving up. They catch wording no phrase foresaw, at the price of some harmless
    sentences (tests/safety_phrases.py BORDERLINE).
+5. A cue score per sentence (`CUE_GROUPS`): each group of hint words has a weight — death 3; ending, life,
+   hopelessness (uitzichtloos, last, niemand, leeg, reden), means (pills, rope, bridge, train), cutting 2; going
+   on, thinking of it, self, farewell, all-or-nothing, a negation, a wish 1 — and words about the job search
+   itself count -2. A sentence that reaches `CUE_THRESHOLD` (4) with the groups it has a word of (each group
+   once) is a hit: "i just want it all to end" = wish + all + ending, "ik mis de moed om nog verder te leven" =
+   hopelessness + going on + life, while "I ended my contract with the agency" = ending - job search stays quiet.
+   A negation weighs only 1, so "ik denk niet aan zelfmoord" still triggers. A few phrases ending in `$`
+   (`CLAUSE_PHRASES`: "ik wil niet meer", "ik geef het op", "ending it") also count before a comma.
+   Squeezing letters makes "mee" "me" and "all" "al", so "me" is no cue and "al" counts as "all".
 
-How well it works is measured in tests/safety_phrases.py and `python bench/safety.py`: on fresh wording it has
-not seen it caught about half of the crisis sentences, so it is a safety net, not a guarantee.
+How well it works is measured in tests/safety_phrases.py and `python bench/safety.py`. The lists themselves all
+hit (the known misses apart) because the rules were written with them; what counts is fresh wording. On fresh
+batches of 25 crisis and 40 ordinary sentences, each written before it was scored and then used to widen the
+rules, the rules of the moment caught 18, 19, 15, 11 and 21 of 25 (67% together) with 5 false alarms in 200
+ordinary sentences; the version before the cue score caught 68 of those 125 (54%) and 33 of the 50 of two batches
+written before any change. Indirect wording (a plan, a place, a knife by the bed, "I'm a waste of space") is
+still missed: it is a safety net, not a guarantee.
 
 Chosen on purpose (see tests/safety_phrases.py): "ik ben doodop", "ik verveel me dood", "ik ga dood van de
 zenuwen", "this job hunt is killing me" and "dead tired" do NOT trigger (figures of speech about tiredness or
 nerves); "hopeloos", "ik zie het niet meer zitten", "ik kan het niet meer aan" and "I can't go on" DO trigger,
 also when meant lightly, and so does a negation ("ik denk niet aan zelfmoord"): we would rather ask once too
-often.
+often. So do "The interview was hopeless" and "Ik heb geen hoop meer op die ene vacature" (BORDERLINE).
 """
 
 from __future__ import annotations
@@ -41,7 +55,7 @@ GLUED_MIN = 9  # shorter phrases are not looked for without spaces ("wildod" hid
 # Words that signal a crisis wherever they occur (prefixes, after normalisation rules are applied).
 STEMS = (
     "zelfmoord", "zelfdoding", "suicid", "zelfbeschadig", "zelfverwond", "automutil", "selfharm", "unalive",
-    "afscheidsbrief", "overdosis", "overdose", "levensmoe",
+    "afscheidsbrief", "afscheidsvideo", "afscheidsbericht", "overdosis", "overdose", "levensmoe",
 )  # fmt: skip
 
 PHRASES_NL = (
@@ -74,7 +88,8 @@ PHRASES_NL = (
     "zie het niet meer zitten", "zie het niet zitten", "kan het niet meer aan", "ik kan niet meer $",
     "leven heeft geen zin", "leven zinloos", "alles is zinloos", "geen zin meer in het leven",
     "geen zin in het leven", "geen zin meer in leven", "nergens meer zin in", "heeft allemaal geen zin meer",
-    "beter af zonder mij", "beter af zonder me", "niemand zou me missen", "niemand zou mij missen",
+    "beter af zonder mij", "beter af zonder me", "ben een last", "maar een last", "ben* gewoon een last",
+    "niemand zou me missen", "niemand zou mij missen",
     "niemand zal me missen", "niemand zal mij missen", "ben een last voor iedereen", "tot last voor iedereen",
 )  # fmt: skip
 
@@ -114,7 +129,18 @@ PHRASES_EN = (
     "better if i wasnt here", "better if i was gone", "been cutting", "cutting again", "started cutting",
     "cant take it anymore", "cant take this anymore", "better off without me", "no one would miss me",
     "nobody would miss me", "nobody will miss me", "no one will miss me", "a burden to everyone",
-    "burden to everyone", "everyone would be better off",
+    "burden to everyone", "everyone would be better off", "am a burden", "like a burden", "a burden to",
+    "being a burden", "giving my things away", "give my things away", "giving away my", "spullen weg*", "want out",
+    "zon last", "last voor mijn", "want it to be over", "wil dat het over is", "ongeluk krijg*",
+    "hit by a bus", "hit by a car", "of ik er ben of niet", "whether im here or not", "whether i live or die",
+    "do to myself", "stop* ermee $ met alles", "stop* ermee met alles", "niet meer oud worden", "niet oud worden",
+    "ik geef het op $", "geef het maar op $",
+    "im giving up $", "i give up $", "if i disappear*", "als ik verdwijn*", "niemand heeft me nodig",
+    "niemand heeft mij nodig",
+    "nobody needs me", "no one needs me", "around much longer", "here much longer", "trek het niet", "trek dit niet",
+    "trek het echt niet", "voor de trein stap*", "voor een trein stap*", "voor de trein lopen",
+    "als ik er niet was", "als ik er niet ben", "als ik er niet meer", "see a way out", "see any way out",
+    "nothing left for me", "nothing left to live",
 )  # fmt: skip
 
 # Pairs of word groups: one word of each group in the same sentence, in any order, is a hit. They catch what no
@@ -133,14 +159,17 @@ CUE_PAIRS = (
       "burn*", "scratch*", "bled*", "bloed*", "sla", "slaan", "hit", "punish*", "straf*", "mes", "mesje",
       "knife", "scheermes*", "razor*")),
     ("cutting or burning the body",
-     ("snij*", "sned*", "gesneden", "kras*", "gekrast", "brand*", "cut*", "burn*", "scratch*"),
+     ("snij*", "sned*", "gesneden", "kras*", "gekrast", "brand*", "cut*", "burn*", "scratch*", "opengehaald",
+      "opengesneden", "mesje", "scheermes*", "razor*", "blade*"),
      ("arm", "armen", "arms", "been", "benen", "leg", "legs", "pols", "polsen", "wrist*", "huid", "skin", "dij*",
       "thigh*")),
     ("jumping",
-     ("brug", "bridge", "dak", "roof", "flat", "balkon", "balcony", "trein", "train", "rails", "tracks"),
+     ("brug", "bridge", "dak", "roof", "flat", "balkon", "balcony", "trein", "train", "rails", "tracks", "viaduct",
+      "overpass"),
      ("spring*", "sprong", "gesprongen", "jump*")),
     ("means",
-     ("pil", "pilen", "slapil*", "tabletten", "pils", "sleping", "tablets", "touw", "rope"),
+     ("pil", "pilen", "slapil*", "tabletten", "pils", "sleping", "tablets", "touw", "rope", "medicijn*", "meds",
+      "medicatie", "medication"),
      ("verzamel*", "gespaard", "opgespaard", "opsparen", "sparen", "collect*", "stash*", "saved", "saving", "genoeg",
       "enough", "allemaal", "te", "too", "gekocht", "bought", "klaar*", "ready")),
     ("no future",
@@ -154,8 +183,59 @@ CUE_PAIRS = (
      ("doorgaan", "dorgaan", "verder", "bother")),
 )  # fmt: skip
 
+# The cue score (step 5 of the module docstring): groups of words that hint at a crisis, each with a weight. A
+# sentence scores the weights of the groups it has a word of (each group counted once); at `CUE_THRESHOLD` or
+# more it is a hit. Words about the job search itself count against, so "I ended my contract with the agency" or
+# "ik stop ermee om elke dag te solliciteren" stay quiet, while "i just want it all to end" (wish + all + end)
+# and "ik zou willen dat ik nooit geboren was" (wish + never + life) trigger.
+CUE_THRESHOLD = 4
+CUE_GROUPS = (
+    ("death", 3, ("dood", "dode", "doden", "death", "dead", "sterven", "sterf*", "sterv*", "doodgaan", "kms", "kys",
+                  "graf", "grave", "begrafenis", "funeral", "pijnloos", "painless", "nabestaand*")),
+    ("ending", 2, ("eind*", "end", "ending", "ends", "stop*", "ophouden", "opgeven", "opgegeven", "geef",
+                   "give", "given", "giving", "gave", "quit", "klaar", "done", "zat", "verdwijn*", "disappear*",
+                   "gone", "weg", "ophoud*", "punt", "opluchting", "relief", "rust")),
+    ("farewell", 1, ("afscheid*", "goodbye", "farewell", "vaarwel", "sorry", "vergeef*", "forgive*", "spijt")),
+    ("life", 2, ("leven", "life", "alive", "living", "live", "bestaan", "exist*", "wakker", "wake", "ademen",
+                 "breathing", "breathe", "geboren", "born", "here")),
+    ("hopeless", 2, ("uitzichtlo*", "hopelo*", "hopeles*", "zinlo*", "pointles*", "meaningles*", "uitweg", "last",
+                     "burden", "leeg", "empty", "waardelo*", "worthles*", "uitgeput", "kapot", "broken", "niemand",
+                     "nobody", "ondraaglijk", "unbearable", "trapped", "gevangen", "opgesloten", "donker", "dark",
+                     "alleen", "alone", "lonely", "eenzaam", "wanhopig", "desperate", "point", "zin", "nut", "reden",
+                     "reason", "moed", "courage", "kracht", "strength")),
+    ("going on", 1, ("doorgaan", "door", "verder", "vol", "volhouden", "carry", "carrying", "going", "keep",
+                     "keeping", "fighting", "vechten")),
+    ("means", 2, ("pil", "pillen", "pills", "meds", "medicijn*", "medicatie", "tabletten", "tablets", "slaappil*",
+                  "touw", "rope", "brug", "bridge", "viaduct", "overpass", "perron", "spoor", "rails", "tracks",
+                  "trein", "train", "mes", "mesje", "knife", "scheermes*", "razor*", "plan", "planning", "methode",
+                  "gun",
+                  "wapen", "boom", "tree", "snelweg", "highway")),
+    ("harm", 2, ("snij*", "gesneden", "sned*", "kras*", "gekrast", "cut", "cutting", "harm*", "bloed*", "bleed*",
+                 "verwond*", "bezeer*")),
+    ("thinking of it", 1, ("denk*", "dacht", "think*", "thought*", "overweeg*", "considering", "gezocht",
+                           "opgezocht", "uitgezocht", "googled", "hoe", "how")),
+    ("self", 1, ("mezelf", "mijzelf", "myself", "mij")),  # not "me": squeezed, "mee" is "me" too
+    ("all or nothing", 1, ("alles", "everything", "allemaal", "all", "iedereen", "everyone", "everybody",
+                           "forever", "voorgoed", "altijd", "nothing", "niks", "niets", "nergens", "anymore",
+                           "anything")),
+    ("not", 1, ("niet", "not", "dont", "geen", "no", "never", "nooit", "cant", "cannot", "wont", "nie")),
+    ("wish", 1, ("wil", "willen", "wou", "wish", "want", "wanna", "liever", "rather", "beter", "better",
+                 "zou", "would")),
+    ("the job search", -2, ("sollicit*", "vacature*", "baan", "job", "jobs", "werk*", "work*", "cv", "interview*",
+                            "gesprek*", "bedrijf", "company", "agency", "uitzendbureau", "opleiding", "cursus",
+                            "course", "application*", "cover", "uwv", "contract", "zoektocht", "search*", "coach",
+                            "afwijzing", "rejection", "brief", "letter", "mail*", "email*", "werkgever*",
+                            "employer*", "collega*", "colleague*", "proefplaatsing", "dienst", "shift*", "aannemen",
+                            "aangenomen",
+                            "hire*", "hiring")),
+)  # fmt: skip
+
+# Phrases that end in `$` and also count before a comma, word for word ("ik wil niet meer, ik kan niet meer").
+CLAUSE_PHRASES = ("ik wil niet meer $", "ik kan niet meer $", "ik geef het op $", "im giving up $", "i give up $",
+                  "end* it $")
+
 # Single words that trigger on their own (after the idioms below are taken out).
-WORDS = ("dood", "doodgaan", "sterven", "verdwijnen", "dying", "death", "disappear", "trapped", "113")
+WORDS = ("touw", "rope", "dood", "doodgaan", "sterven", "verdwijnen", "dying", "death", "disappear", "trapped", "113")
 
 # Figures of speech taken out before screening, so "dood" in "ik verveel me dood" or "dying" in "dying to hear
 # back" does not count. Matched exactly, word for word.
@@ -255,13 +335,13 @@ def _compiled() -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((phrase, tuple(_squeeze(word) for word in phrase.split())) for phrase in PHRASES)
 
 
-def _phrase_in(words: list[str], pattern: tuple[str, ...], starts: list[int]) -> bool:
-    """The pattern's words in order from one of `starts` (where its first word matches), small gaps allowed."""
+def _phrase_in(words: list[str], pattern: tuple[str, ...], starts: list[int], gap: int = GAP) -> bool:
+    """The pattern's words in order from one of `starts` (where its first word matches), `gap` words between."""
 
     def from_position(index: int, part: int) -> bool:
         if part == len(pattern):
             return True
-        for position in range(index, min(len(words), index + GAP + 1)):
+        for position in range(index, min(len(words), index + gap + 1)):
             if position > index and words[position - 1] == END:
                 return False  # never across a sentence end
             if _word_matches(words[position], pattern[part], len(pattern)) and from_position(position + 1, part + 1):
@@ -319,6 +399,10 @@ def _without_idioms(words: list[str]) -> list[str]:
 def screen(text: str) -> Screening:
     """Does `text` contain crisis language? See the module docstring for how."""
     words = _without_idioms(normalise(text))
+    clauses = _without_idioms(normalise(text.replace(",", ".")))
+    clause_positions: dict[str, list[int]] = {}
+    for index, word in enumerate(clauses):
+        clause_positions.setdefault(word, []).append(index)
     sentences = " ".join(words).split(END)
     joined_sentences = ["".join(sentence.split()) for sentence in sentences]
     neighbours = {"".join(words[start : start + size]) for size in (1, 2, 3) for start in range(len(words) - size + 1)}
@@ -335,14 +419,30 @@ def screen(text: str) -> Screening:
         if key not in starts_of:
             starts_of[key] = _starts(positions, *key)
         starts = starts_of[key]
-        if (starts and _phrase_in(words, pattern, starts)) or _glued_in(neighbours, pattern):
+        in_clause = phrase in CLAUSE_PHRASES and _phrase_in(clauses, pattern, _starts(clause_positions, *key), gap=0)
+        if (starts and _phrase_in(words, pattern, starts)) or _glued_in(neighbours, pattern) or in_clause:
             found.append(phrase)
     for sentence in sentences:
         distinct = set(sentence.split())
         for name, first, second in _cue_pairs():
             if _any_word(distinct, first) and _any_word(distinct, second):
                 found.append(name)
+    for sentence in sentences:
+        score, groups = _cue_score(set(sentence.split()))
+        if score >= CUE_THRESHOLD:
+            found.append("cues: " + " + ".join(groups))
     return Screening(bool(found), tuple(found))
+
+
+def _cue_score(words: set[str]) -> tuple[int, tuple[str, ...]]:
+    """The sentence's cue score: the weights of the CUE_GROUPS it has a word of, each group once."""
+    present = [(name, weight) for name, weight, group in _cue_groups() if _any_word(words, group)]
+    return sum(weight for _, weight in present), tuple(name for name, _ in present)
+
+
+@cache
+def _cue_groups() -> tuple[tuple[str, int, tuple[str, ...]], ...]:
+    return tuple((name, weight, tuple(_squeeze(pattern) for pattern in group)) for name, weight, group in CUE_GROUPS)
 
 
 def _any_word(words: set[str], patterns: tuple[str, ...]) -> bool:
