@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from bot.safety import END, distance, normalise, screen
 from storage import act_queries, queries
-from tests.safety_phrases import BORDERLINE, CRISIS, KNOWN_MISSES, ORDINARY, rates
+from tests.safety_phrases import BLIND_BATCHES, BORDERLINE, CRISIS, KNOWN_MISSES, ORDINARY, blind_rates, rates
 
 
 @pytest.mark.parametrize("text", CRISIS)
@@ -33,6 +33,30 @@ def test_the_lists_are_big_enough_and_the_rates_are_printed():
     assert (hits, false_alarms) == (len(CRISIS) + sum(screen(text).hit for text in KNOWN_MISSES), 0)
     dutch = [text for text in CRISIS if any(word in text.lower() for word in ("ik ", "ik'", "het ", "alles"))]
     assert len(dutch) >= 20 and crisis - len(dutch) >= 20  # both languages
+
+
+def test_the_cue_score_adds_up_hint_words_and_job_search_words_count_against():
+    assert screen("i just want it all to end").matched == ("cues: ending + all or nothing + wish",)
+    assert screen("ik mis de moed om nog verder te leven").hit
+    assert not screen("I ended my contract with the agency.").hit  # ending - job search
+    assert not screen("Ik stop ermee om elke dag te solliciteren, drie keer per week is genoeg.").hit
+    assert screen("ik denk niet aan zelfmoord").hit  # a negation weighs lightly
+
+
+def test_a_comma_ends_a_clause_only_for_the_clause_phrases():
+    assert "ik wil niet meer $" in screen("ik wil niet meer, ik kan niet meer, laat me maar gaan").matched
+    assert not screen("I'm done for today, I'll continue tomorrow.").hit
+    assert not screen("Dat formulier hoeft niet meer, zei mijn coach.").hit
+
+
+def test_every_fresh_batch_is_in_the_lists_and_the_blind_rates_are_printed():
+    rates_per_batch = blind_rates()
+    print(rates_per_batch)
+    assert sorted(rates_per_batch) == list(range(6, 13))
+    assert all(crisis == 25 and ordinary == 40 for _, crisis, _, ordinary in rates_per_batch.values())
+    for crisis, ordinary in BLIND_BATCHES.values():
+        assert all(text in CRISIS or text in KNOWN_MISSES for text in crisis)
+        assert all(text in ORDINARY or text in BORDERLINE for text in ordinary)
 
 
 def test_normalising_handles_accents_case_repeats_and_sentence_ends():
