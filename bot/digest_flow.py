@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from bot import dialogs, digest, setup_flow
+from bot import dialogs, digest
 from bot.context import Person, Work
-from bot.parsing import Invalid, parse_time
+from bot.parsing import Invalid, parse_send_time, parse_time
 from bot.replies import Button, Reply, rows
 from storage import queries
 from storage.models import Dialog
@@ -13,7 +13,6 @@ from storage.models import Dialog
 FLOW = "digest"
 COMMANDS = {"digest": "coach", "weekoverzicht": "coach"}
 TIME_BUTTONS = ("08:00", "09:00", "12:00", "17:00")
-EARLIEST, LATEST = setup_flow.EARLIEST, setup_flow.LATEST  # nothing is sent in quiet hours
 
 
 async def start(work: Work, person: Person) -> list[Reply]:
@@ -34,11 +33,9 @@ async def on_text(work: Work, person: Person, dialog: Dialog, text: str) -> list
     if dialog.step != "time":
         return await ask_again(work, person, dialog, {"reason": "use_buttons"})
     try:
-        chosen = parse_time(text)
+        chosen = parse_send_time(text)
     except Invalid as problem:
         return [question(person, dialog, problem={"reason": problem.reason})]
-    if not EARLIEST <= (chosen.hour, chosen.minute) <= LATEST:
-        return [question(person, dialog, problem={"reason": "quiet_hours"})]
     return await _done(work, person, dialog, chosen, edit=False)
 
 

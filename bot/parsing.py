@@ -89,3 +89,15 @@ def parse_time(text: str) -> time:
     if hour > 23 or minute > 59:
         raise Invalid("not_a_time")
     return time(hour, minute)
+
+
+# The bot never writes in quiet hours (21:00-08:00), so a chosen time for a message must fall between these.
+EARLIEST_SEND, LATEST_SEND = time(8, 0), time(20, 59)
+
+
+def parse_send_time(text: str) -> time:
+    """A clock time for a regular message (check-in, digest): outside quiet hours."""
+    chosen = parse_time(text)
+    if not EARLIEST_SEND <= chosen <= LATEST_SEND:
+        raise Invalid("quiet_hours")
+    return chosen

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import dialogs
 from bot.context import Person, Work
-from bot.parsing import Invalid, parse_time
+from bot.parsing import Invalid, parse_send_time, parse_time
 from bot.replies import Button, Reply, rows
 from bot.texts import LANGUAGES
 from storage import queries
@@ -14,7 +14,6 @@ FLOW = "setup"
 COMMANDS = {"instellingen": "employee", "settings": "employee"}
 TIME_BUTTONS = ("09:00", "10:00", "11:00", "13:00", "15:00", "17:00", "19:00", "20:00")
 # Nothing is sent between 21:00 and 08:00 local time, so a check-in time must fall in between.
-EARLIEST, LATEST = (8, 0), (20, 59)
 
 
 async def start(work: Work, person: Person, *, first_time: bool = False) -> list[Reply]:
@@ -30,11 +29,9 @@ async def on_text(work: Work, person: Person, dialog: Dialog, text: str) -> list
     if dialog.step != "time":
         return [question(person, dialog, problem={"reason": "use_buttons"})]
     try:
-        chosen = parse_time(text)
+        chosen = parse_send_time(text)
     except Invalid as problem:
         return [question(person, dialog, problem={"reason": problem.reason})]
-    if not EARLIEST <= (chosen.hour, chosen.minute) <= LATEST:
-        return [question(person, dialog, problem={"reason": "quiet_hours"})]
     return await _done(work, person, dialog, chosen, edit=False)
 
 
