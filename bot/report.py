@@ -19,6 +19,7 @@ import base64
 import csv
 import io
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -285,16 +286,25 @@ def render_html(work: Work, ctx: dict) -> str:
 
 
 @cache
-def _stylesheet():
+def _weasyprint():
+    """The stylesheet and one font configuration, made once per process and shared by every report (a new
+    FontConfiguration per PDF costs about 0.08 s on the 104-week report)."""
     from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
 
-    return CSS(filename=str(STYLESHEET))
+    fonts = FontConfiguration()
+    return CSS(filename=str(STYLESHEET), font_config=fonts), fonts
+
+
+_RENDERING = threading.Lock()  # the shared font configuration (Pango) is not made for two threads at once
 
 
 def render_pdf(html: str) -> bytes:
     from weasyprint import HTML  # heavy import, only where a PDF is made
 
-    return HTML(string=html, base_url=str(STYLESHEET.parent)).write_pdf(stylesheets=[_stylesheet()])
+    stylesheet, fonts = _weasyprint()
+    with _RENDERING:
+        return HTML(string=html, base_url=str(STYLESHEET.parent)).write_pdf(stylesheets=[stylesheet], font_config=fonts)
 
 
 def _pdf_now(work: Work, ctx: dict) -> bytes:
