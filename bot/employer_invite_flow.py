@@ -91,7 +91,7 @@ async def _create(work: Work, person: Person, dialog: Dialog, name: str) -> list
     }
     return [
         Reply("employer_invite_done", person.lang, ctx),
-        Reply("employer_invite_link", person.lang, ctx, photo=qr_png(link.url), photo_name="uitnodiging.png"),
+        Reply("invite_link", person.lang, ctx, photo=qr_png(link.url), photo_name="uitnodiging.png"),
     ]
 
 

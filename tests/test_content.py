@@ -74,3 +74,15 @@ def test_problem_reasons_are_all_worded():
                 lang, "help_employee", problem={"reason": reason, "maximum": 60, "low": 1, "high": 10, "kind": "photo"}
             )
             assert worded.splitlines()[0] != generic.splitlines()[0], (lang, reason)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_invite_link_keeps_its_lines_with_and_without_a_company(lang):
+    texts = Texts()
+    expires = datetime(2026, 12, 14, 8, 0)
+    company = "Gemeente Utrecht"
+    with_company = texts.render(lang, "invite_link", name="Mirjam", company=company, url="U", expires=expires)
+    without = texts.render(lang, "invite_link", name="Linda", url="U", expires=expires)
+    assert with_company.splitlines()[0].endswith("<b>Mirjam</b> (Gemeente Utrecht)")
+    assert without.splitlines()[0].endswith("<b>Linda</b>")
+    assert with_company.splitlines()[2] == without.splitlines()[2] == "U"
