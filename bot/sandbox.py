@@ -22,7 +22,7 @@ from bot.onboarding import add_coach
 from storage.db import Database
 
 # A made-up token in the shape Telegram uses; it only ever reaches the fake server.
-SANDBOX_TOKEN = "123456789:SANDBOX-not-a-real-token-0123456789"
+SANDBOX_TOKEN = "0:sandbox.fake.token.not.for.telegram"  # dots: no real token has them
 _LINK = re.compile(r"start=([A-Za-z0-9_-]+)")
 
 
