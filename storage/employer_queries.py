@@ -76,24 +76,35 @@ async def employees_of_employers(session: AsyncSession, employer_ids: set[int]) 
     return found
 
 
+def _from_week(iso_year: int, iso_week: int):
+    """Check-ins of ISO week (iso_year, iso_week) or later."""
+    return or_(CheckIn.iso_year > iso_year, and_(CheckIn.iso_year == iso_year, CheckIn.iso_week >= iso_week))
+
+
+async def _checkins_per_employee(
+    session: AsyncSession, employee_ids: set[int], *conditions: object
+) -> dict[int, list[CheckIn]]:
+    """Check-ins of these employees that meet `conditions`, per employee, oldest first."""
+    statement = (
+        select(CheckIn)
+        .where(CheckIn.employee_id.in_(sorted(employee_ids)), *conditions)  # type: ignore[attr-defined]
+        .order_by(CheckIn.iso_year, CheckIn.iso_week)
+    )
+    found: dict[int, list[CheckIn]] = {}
+    for checkin in (await session.exec(statement)).all():
+        found.setdefault(checkin.employee_id, []).append(checkin)
+    return found
+
+
 async def checkins_from_week(
     session: AsyncSession, employee_ids: set[int], iso_year: int, iso_week: int
 ) -> dict[int, list[CheckIn]]:
-    """Check-ins of these employees from ISO week (iso_year, iso_week) on, per employee, oldest first."""
+    """Check-ins of these employees from ISO week (iso_year, iso_week) on, per employee (every id present), oldest
+    first."""
     if not employee_ids:
         return {}
-    statement = (
-        select(CheckIn)
-        .where(
-            CheckIn.employee_id.in_(sorted(employee_ids)),  # type: ignore[attr-defined]
-            or_(CheckIn.iso_year > iso_year, and_(CheckIn.iso_year == iso_year, CheckIn.iso_week >= iso_week)),
-        )
-        .order_by(CheckIn.iso_year, CheckIn.iso_week)
-    )
-    found: dict[int, list[CheckIn]] = {employee_id: [] for employee_id in employee_ids}
-    for checkin in (await session.exec(statement)).all():
-        found[checkin.employee_id].append(checkin)
-    return found
+    found = await _checkins_per_employee(session, employee_ids, _from_week(iso_year, iso_week))
+    return {employee_id: found.get(employee_id, []) for employee_id in employee_ids}
 
 
 async def work_trials_from_week(
@@ -103,20 +114,13 @@ async def work_trials_from_week(
     first. (The activities are a JSON list; matching its text works the same on SQLite and PostgreSQL.)"""
     if not employee_ids:
         return {}
-    statement = (
-        select(CheckIn)
-        .where(
-            CheckIn.employee_id.in_(sorted(employee_ids)),  # type: ignore[attr-defined]
-            or_(CheckIn.iso_year > iso_year, and_(CheckIn.iso_year == iso_year, CheckIn.iso_week >= iso_week)),
-            CheckIn.submitted_at.is_not(None),  # type: ignore[union-attr]
-            cast(CheckIn.activities, String).like('%"work_trial"%'),
-        )
-        .order_by(CheckIn.iso_year, CheckIn.iso_week)
+    return await _checkins_per_employee(
+        session,
+        employee_ids,
+        _from_week(iso_year, iso_week),
+        CheckIn.submitted_at.is_not(None),  # type: ignore[union-attr]
+        cast(CheckIn.activities, String).like('%"work_trial"%'),
     )
-    found: dict[int, list[CheckIn]] = {}
-    for checkin in (await session.exec(statement)).all():
-        found.setdefault(checkin.employee_id, []).append(checkin)
-    return found
 
 
 async def phase_changes_since(
