@@ -1,4 +1,4 @@
-"""Employer sweep benchmark: how long `bot.employer_notices.sweep` takes for a large book of employers.
+"""Employer sweep benchmark: how long `bot.outgoing.employer_notices.sweep` takes for a large book of employers.
 
 Run from the project folder::
 
@@ -34,10 +34,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import create_engine, insert
 
-from bot import employer_notices
-from bot.clock import ManualClock
-from bot.context import Work
-from bot.schedule import Week
+from bot.core.clock import ManualClock
+from bot.core.context import Work
+from bot.outgoing import employer_notices
+from bot.rules.schedule import Week
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import CheckIn, Coach, Employee, Employer, EmployerContact, PhaseChange

@@ -6,7 +6,7 @@ Run from the project folder::
 
 What it does:
 
-1. Starts the project's fake Bot API server (`bot.fake_telegram.FakeTelegram`) on 127.0.0.1 in a process of
+1. Starts the project's fake Bot API server (`bot.sandbox.fake_telegram.FakeTelegram`) on 127.0.0.1 in a process of
    its own (Telegram is another machine, not a task competing with the bot for its event loop and CPU), with a
    global limit of `--limit` messages per sliding second and one per second per chat, like Telegram's flood
    control, and one simulated user per employee (chat id = user id).
@@ -46,12 +46,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import create_engine, func, insert, select
 from telegram import Bot
 
-from bot.clock import ManualClock
-from bot.delivery import Delivery
-from bot.fake_telegram import FakeTelegram
+from bot.core.clock import ManualClock
 from bot.jobs import sweep_once
-from bot.sandbox import SANDBOX_TOKEN
-from bot.texts import texts
+from bot.outgoing.delivery import Delivery
+from bot.sandbox.fake_telegram import FakeTelegram
+from bot.sandbox.offline import SANDBOX_TOKEN
+from content.texts import texts
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Coach, Employee, Employer, Outbox

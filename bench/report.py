@@ -10,8 +10,8 @@ What it does:
    clients, each with `--weeks` weeks of history before Monday 23 November 2026: a check-in for most weeks
    (counts, activities, energy, a committed step and its follow-through, a note, a reflection), some missed and
    paused weeks, logged job applications with statuses, phase changes and coach notes (set-up, not measured).
-2. Measures `digest_s`: `bot.digest.build` for the coach (the caseload queries, the flags and the chart PNG).
-3. Measures `report_pdf_s`: `bot.report.pdf` for one client, dossier variant, over all `--weeks` weeks
+2. Measures `digest_s`: `bot.outgoing.digest.build` for the coach (the caseload queries, the flags and the chart PNG).
+3. Measures `report_pdf_s`: `bot.views.report.pdf` for one client, dossier variant, over all `--weeks` weeks
    (queries, charts, the HTML template and WeasyPrint).
 4. Repeats both `--runs` times after one warm-up run (imports, font loading and template compilation happen
    once per process, so they are reported separately as `*_first_s`) and reports the medians of the wall time
@@ -44,10 +44,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import create_engine, insert  # noqa: E402
 
 from bot import report  # noqa: E402
-from bot.checkin import ACTIVITIES  # noqa: E402
-from bot.clock import ManualClock  # noqa: E402
-from bot.context import Work  # noqa: E402
-from bot.schedule import Week  # noqa: E402
+from bot.core.clock import ManualClock  # noqa: E402
+from bot.core.context import Work  # noqa: E402
+from bot.rules.checkin import ACTIVITIES  # noqa: E402
+from bot.rules.schedule import Week  # noqa: E402
 from storage import queries  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
@@ -180,9 +180,10 @@ def make_caseload(database_url: str, clients: int = 40, weeks: int = 104, moment
 
 
 async def _digest_once(db: Database, clock: ManualClock, errors: list[str]) -> float:
-    """One coach's digest, chart included (`bot.digest.build`). Should `build` fail (e.g. while its template is
+    """One coach's digest, chart included (`bot.outgoing.digest.build`). Should `build` fail (e.g. while its template is
     being written), the parts that work are measured instead: the caseload, its summary and the chart."""
-    from bot import caseload, digest
+    from bot.outgoing import digest
+    from bot.views import caseload
 
     async with db.session() as session:
         work = Work(session, clock, "SpoorzoekerBot", TIMEZONE)
@@ -264,7 +265,9 @@ async def run(clients: int, weeks: int, runs: int, profile: Path | None, out: Pa
         "report_pdf_first_s": round(report_first[0], 3),
         "load_average_1m": round(os.getloadavg()[0], 2),
         "report_pdf_bytes": len(made),
-        "digest_measured": "bot.digest.build" if not digest_errors else "caseload+summary+chart (build failed)",
+        "digest_measured": "bot.outgoing.digest.build"
+        if not digest_errors
+        else "caseload+summary+chart (build failed)",
         "digest_error": digest_errors[0] if digest_errors else None,
         "goal": {"digest_s": 0.5, "report_pdf_s": 2.0},
     }

@@ -1,4 +1,4 @@
-"""Safety screening benchmark: how well and how fast `bot.safety.screen` works on the test lists.
+"""Safety screening benchmark: how well and how fast `bot.rules.safety.screen` works on the test lists.
 
 Run from the project folder::
 

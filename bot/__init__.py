@@ -1,4 +1,7 @@
-"""Spoorzoeker: application wiring, domain rules, jobs and the command line."""
+"""Spoorzoeker. The layers, bottom to top (imports only go down; `tests/test_layers.py` checks it):
+`rules` (pure domain) < `core` (unit of work, replies, dialogs) < `views` (what one reader sees) <
+`outgoing` (outbox, delivery, sweeps) < `flows` (conversations) < `handlers` (adapters, outside `bot/`) <
+the application wiring here (`config`, `app`, `jobs`, `admin`) < `sandbox` (offline tools) < `cli`."""
 
 import os
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from telegram import Bot
 
-from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.context import Work
-from bot.onboarding import add_coach
+from bot.core.clock import Clock, SystemClock
+from bot.core.context import Work
+from bot.flows.onboarding import add_coach
 from storage.db import Database
 from storage.migrate import upgrade_async
 

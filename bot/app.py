@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from telegram import BotCommandScopeDefault, Update
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.delivery import Delivery
+from bot.core.clock import Clock, SystemClock
 from bot.jobs import start_scheduler
-from bot.texts import LANGUAGES, Texts, texts
-from handlers.render import menu
-from handlers.telegram import register
+from bot.outgoing.delivery import Delivery
+from content.texts import LANGUAGES, Texts, texts
+from handlers.telegram.render import menu
+from handlers.telegram.updates import register
 from storage.db import Database
 from storage.migrate import upgrade_async
 

@@ -42,7 +42,7 @@ def _require_token(settings: Settings) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings()
     if not settings.telegram_bot_token:
-        from bot.demo import run_demo
+        from bot.sandbox.demo import run_demo
 
         out = Path(args.demo_out)
         print(NO_TOKEN_HELP.format(out=out))
@@ -99,7 +99,7 @@ def cmd_run_due(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
+    from bot.sandbox.demo import run_demo
 
     print(asyncio.run(run_demo(Path(args.out))))
     print(f"\nWritten to {Path(args.out) / 'transcript.txt'}.")
@@ -109,7 +109,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from bot.report import export
+    from bot.views.report import export
 
     settings = _settings()
     try:
@@ -132,7 +132,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from bot.chat import run_chat
+    from bot.sandbox.chat import run_chat
 
     asyncio.run(run_chat(language=args.language))
     return 0
@@ -143,9 +143,9 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     import json
     from datetime import date
 
-    from bot import timeline
-    from bot.fake_telegram import strip_html
-    from bot.texts import texts
+    from bot.rules import timeline
+    from bot.sandbox.fake_telegram import strip_html
+    from content.texts import texts
 
     try:
         first = date.fromisoformat(args.first_sick_day)

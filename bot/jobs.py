@@ -14,12 +14,12 @@ from datetime import datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from telegram import Bot
 
-from bot import digest, employer_notices, reminders
-from bot.clock import Clock, ManualClock, SystemClock
 from bot.config import Settings
-from bot.context import Work
-from bot.delivery import Delivery
-from bot.texts import texts
+from bot.core.clock import Clock, ManualClock, SystemClock
+from bot.core.context import Work
+from bot.outgoing import digest, employer_notices, reminders
+from bot.outgoing.delivery import Delivery
+from content.texts import texts
 from storage.db import Database
 from storage.migrate import upgrade_async
 

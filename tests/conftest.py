@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.clock import ManualClock
-from bot.fake_telegram import SimUser
-from bot.sandbox import Sandbox, local, sandbox, token_in
+from bot.core.clock import ManualClock
+from bot.sandbox.fake_telegram import SimUser
+from bot.sandbox.offline import Sandbox, local, sandbox, token_in
 from storage import queries
 from storage.models import CheckIn, Employee
 

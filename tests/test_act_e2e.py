@@ -1,7 +1,7 @@
 """End to end over HTTP: the ACT part of the weekly check-in. Values in the first week, the reflection (answered,
 skipped, shared or private), the committed step (own words or a suggestion) and next week's follow-up."""
 
-from bot import act, privacy
+from bot.rules import act, privacy
 from storage.models import Employee
 from tests.conftest import People
 

@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 
-from bot import act
-from bot.texts import LANGUAGES, Texts
+from bot.rules import act
+from content.texts import LANGUAGES, Texts
 
 LIBRARY = act.library()
 START = date(2026, 1, 5)  # a Monday

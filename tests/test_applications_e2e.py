@@ -3,7 +3,7 @@ default from logged applications, and the coach's view of the list."""
 
 from datetime import date
 
-from bot.sandbox import local
+from bot.sandbox.offline import local
 from storage import coach_queries, queries
 from storage.models import JobApplication
 

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from bot.sandbox import local
+from bot.sandbox.offline import local
 from storage import coach_queries, queries
 from storage.models import Employee, Pause, PhaseChange, SafetyAlert
 

@@ -1,6 +1,6 @@
 """End to end over HTTP: the weekly check-in, editing, and every kind of bad input."""
 
-from bot.checkin import STEPS
+from bot.rules.checkin import STEPS
 
 
 async def _answers(people, user_id):

@@ -1,7 +1,7 @@
 """`spoorzoeker chat` and `spoorzoeker demo`: the offline ways to try the bot."""
 
-from bot.chat import run_chat
-from bot.demo import run_demo
+from bot.sandbox.chat import run_chat
+from bot.sandbox.demo import run_demo
 
 
 async def test_chat_lets_a_person_type_as_an_employee():

@@ -5,8 +5,8 @@ from datetime import date, datetime
 
 import pytest
 
-from bot.checkin import Answers
-from bot.texts import LANGUAGES, Texts
+from bot.rules.checkin import Answers
+from content.texts import LANGUAGES, Texts
 
 texts = Texts()
 REASONS = [

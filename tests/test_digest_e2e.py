@@ -3,7 +3,7 @@ its chart), /digest on demand, and changing the digest's day and time."""
 
 from datetime import time
 
-from bot.sandbox import local
+from bot.sandbox.offline import local
 from storage import queries
 from storage.models import Coach, Outbox
 

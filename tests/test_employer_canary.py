@@ -15,7 +15,7 @@ import re
 
 from pypdf import PdfReader
 
-from bot.sandbox import local, token_in
+from bot.sandbox.offline import local, token_in
 from storage import coach_queries, queries
 
 CANARY = re.compile(r"CANARY-[A-Z]+-\d{4}")

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.sandbox import local, token_in
+from bot.sandbox.offline import local, token_in
 from storage import queries
 from storage.models import Outbox
 

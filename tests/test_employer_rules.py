@@ -6,10 +6,10 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from bot import privacy, timeline
-from bot.employer_notices import monthly_due, reminder_stage, work_trial_starts
-from bot.employer_view import counts, weeks_of_month
-from bot.schedule import Week
+from bot.outgoing.employer_notices import monthly_due, reminder_stage, work_trial_starts
+from bot.rules import privacy, timeline
+from bot.rules.schedule import Week
+from bot.views.employer_view import counts, weeks_of_month
 
 AMS = "Europe/Amsterdam"
 

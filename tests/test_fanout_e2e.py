@@ -23,12 +23,12 @@ import pytest
 from telegram import Bot
 
 from bench.fanout import MOMENT, TIMEZONE, make_database
-from bot.clock import ManualClock
-from bot.delivery import Delivery
-from bot.fake_telegram import FakeTelegram
+from bot.core.clock import ManualClock
 from bot.jobs import sweep_once
-from bot.sandbox import SANDBOX_TOKEN
-from bot.texts import texts
+from bot.outgoing.delivery import Delivery
+from bot.sandbox.fake_telegram import FakeTelegram
+from bot.sandbox.offline import SANDBOX_TOKEN
+from content.texts import texts
 from storage.db import Database
 
 EMPLOYEES = 300

@@ -2,9 +2,9 @@
 
 from datetime import date, timedelta
 
-from bot import flags, timeline
-from bot.flags import ClientFacts, WeekFacts
-from bot.schedule import Week
+from bot.rules import flags, timeline
+from bot.rules.flags import ClientFacts, WeekFacts
+from bot.rules.schedule import Week
 
 TODAY = date(2026, 11, 20)  # a Friday in ISO week 47
 THIS_WEEK = Week.of(TODAY)
@@ -94,9 +94,7 @@ def test_an_old_energy_score_says_nothing_about_now():
 
 
 def quiet_weeks(applications_ago: int | None = None) -> list[WeekFacts]:
-    return [
-        WeekFacts(week(n), submitted=True, applications=1 if n == applications_ago else 0) for n in range(4)
-    ]
+    return [WeekFacts(week(n), submitted=True, applications=1 if n == applications_ago else 0) for n in range(4)]
 
 
 def test_no_applications_for_3_weeks_in_active_search():

@@ -4,8 +4,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot import privacy
-from bot.privacy import COACH, DOSSIER, EMPLOYEE, EMPLOYER, FIELDS, HEALTH, REFLECTION, can_see, coach_notes, view
+from bot.rules import privacy
+from bot.rules.privacy import COACH, DOSSIER, EMPLOYEE, EMPLOYER, FIELDS, HEALTH, REFLECTION, can_see, coach_notes, view
 
 CANARY = {
     "energy": 2,

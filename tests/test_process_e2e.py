@@ -12,8 +12,8 @@ import sys
 
 import pytest
 
-from bot.fake_telegram import FakeTelegram
-from bot.sandbox import SANDBOX_TOKEN, token_in
+from bot.sandbox.fake_telegram import FakeTelegram
+from bot.sandbox.offline import SANDBOX_TOKEN, token_in
 
 
 def _env(fake: FakeTelegram, tmp_path, **extra: str) -> dict[str, str]:

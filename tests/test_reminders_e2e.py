@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.sandbox import local
+from bot.sandbox.offline import local
 from storage import queries
 from storage.models import Outbox
 
@@ -244,11 +244,11 @@ async def test_employees_who_have_not_joined_get_nothing(box, clock, people):
 
 
 async def test_outbox_rows_can_carry_an_image(box, clock, ahmed):
-    from bot import outbox
-    from bot.context import Work
-    from bot.outbox import Message
-    from bot.qr import qr_png
-    from bot.replies import Reply
+    from bot.core.context import Work
+    from bot.core.replies import Reply
+    from bot.outgoing import outbox
+    from bot.outgoing.outbox import Message
+    from bot.views.qr import qr_png
 
     async with box.db.session() as session:
         work = Work(session, clock, box.fake.bot_username, "Europe/Amsterdam")

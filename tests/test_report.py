@@ -11,9 +11,11 @@ from datetime import date, timedelta
 import pytest
 from pypdf import PdfReader
 
-from bot import cli, phases, report
-from bot.context import Work
-from bot.sandbox import local
+from bot import cli
+from bot.core import phases
+from bot.core.context import Work
+from bot.sandbox.offline import local
+from bot.views import report
 from storage import coach_queries, queries
 from storage.models import Coach, Employee
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.safety import END, distance, normalise, screen
+from bot.rules.safety import END, distance, normalise, screen
 from storage import act_queries, queries
 from tests.safety_phrases import BLIND_BATCHES, BORDERLINE, CRISIS, KNOWN_MISSES, ORDINARY, blind_rates, rates
 

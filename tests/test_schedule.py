@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.schedule import (
+from bot.rules.schedule import (
     FIRST_NUDGE,
     MISSED,
     PROMPT,

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from bot.timeline import due_within, milestone, milestones, next_milestone, track2_late
+from bot.rules.timeline import due_within, milestone, milestones, next_milestone, track2_late
 
 
 def _due(first, key):

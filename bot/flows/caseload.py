@@ -1,0 +1,254 @@
+"""/caseload (/clienten): the coach's clients, ten to a page, flagged first; tap one for the detail and its
+actions: add a note (for the file or not), set the phase, pause or resume, and the progress report as a PDF."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.core import dialogs, phases
+from bot.core.context import Person, Work
+from bot.core.replies import Button, Reply, rows
+from bot.flows import pause as pause_flow
+from bot.outgoing import outbox
+from bot.outgoing.outbox import Message
+from bot.rules.weeks import local_date
+from bot.views import caseload, report
+from storage import coach_queries, queries
+from storage.models import Dialog, Employee
+
+FLOW = "caseload"
+COMMANDS = {"caseload": "coach", "clienten": "coach"}
+NOTE_MAX_CHARS = 2000
+MESSAGE_LIMIT = 4000  # Telegram allows 4096 characters
+PAUSE_WEEKS = pause_flow.WEEK_CHOICES
+
+
+async def start(work: Work, person: Person, *, page: int = 0) -> list[Reply]:
+    dialog = await dialogs.move(work, person.user_id, FLOW, "list", page=page, client=None)
+    return [await question(work, person, dialog)]
+
+
+async def ask_again(work: Work, person: Person, dialog: Dialog, problem: dict | None) -> list[Reply]:
+    return [await question(work, person, dialog, problem=problem)]
+
+
+async def on_text(work: Work, person: Person, dialog: Dialog, text: str) -> list[Reply]:
+    if dialog.step != "note":
+        return [await question(work, person, dialog, problem={"reason": "use_buttons"})]
+    note = text.strip()[:NOTE_MAX_CHARS]
+    if not note:
+        return [await question(work, person, dialog, problem={"reason": "empty"})]
+    dialog = await dialogs.move(work, person.user_id, FLOW, "note_file", note=note)  # kept until it is filed
+    return [await question(work, person, dialog)]
+
+
+async def on_button(work: Work, person: Person, dialog: Dialog, action: str, value: str) -> list[Reply]:
+    step = dialog.step
+    if step == "list" and action == "page" and value.lstrip("-").isdigit():
+        return await _move(work, person, "list", page=int(value))
+    if step == "list" and action == "open" and value.isdigit():
+        if await _own_client(work, person, int(value)) is None:
+            return await _move(work, person, "list")
+        return await _move(work, person, "client", client=int(value))
+    employee = await _own_client(work, person, dialog.data.get("client"))
+    if employee is None:  # not (or no longer) this coach's client
+        return await _move(work, person, "list")
+    if action == "back" and step == "client":
+        return await _move(work, person, "list")
+    if action == "back":
+        return await _move(work, person, "client", note=None, reason=None)
+    if step == "client" and action in ("note", "phase", "report", "pause"):
+        target = {"note": "note", "phase": "phase", "report": "report", "pause": "pause_reason"}[action]
+        return await _move(work, person, target)
+    if step == "client" and action == "resume":
+        return await _resume(work, person, employee)
+    if step == "note_file" and action == "file" and value in ("yes", "no"):
+        await coach_queries.add_note(
+            work.session, employee.id, person.coach.id, dialog.data["note"], value == "yes", work.clock.now()
+        )
+        return await _move(work, person, "client", note=None, intro="note_saved")
+    if step == "phase" and action == "phase" and value in phases.PHASES:
+        await phases.set_phase(work, employee, value, person.coach)
+        return await _move(work, person, "client", intro="phase_set")
+    if step == "pause_reason" and action == "reason" and value in pause_flow.REASONS:
+        return await _move(work, person, "pause_weeks", reason=value)
+    if step == "pause_weeks" and action == "weeks" and value.isdigit() and int(value) in PAUSE_WEEKS:
+        return await _pause(work, person, employee, dialog.data["reason"], int(value))
+    if step == "report" and action == "report" and value in report.VARIANTS:
+        return await _report(work, person, employee, value)
+    return [await question(work, person, dialog, problem={"reason": "use_buttons"})]
+
+
+async def _move(work: Work, person: Person, step: str, *, intro: str | None = None, **changes) -> list[Reply]:
+    dialog = await dialogs.move(work, person.user_id, FLOW, step, **changes)
+    return [await question(work, person, dialog, edit=True, intro=intro)]
+
+
+async def _own_client(work: Work, person: Person, employee_id: int | None) -> Employee | None:
+    if employee_id is None:
+        return None
+    employee = await queries.get(work.session, Employee, employee_id)
+    return employee if employee is not None and employee.coach_id == person.coach.id else None
+
+
+async def _pause(work: Work, person: Person, employee: Employee, reason: str, weeks: int) -> list[Reply]:
+    today = local_date(work.clock.now(), employee.timezone)
+    current = await queries.current_pause(work.session, employee.id, today)
+    if current is None:
+        pause = await pause_flow.begin(work, employee, reason, today + timedelta(weeks=weeks, days=-1))
+        await _tell_employee(work, employee, "pause_by_coach", f"pause_by_coach:{pause.id}", pause.until)
+    return await _move(work, person, "client", reason=None, intro="paused")
+
+
+async def _resume(work: Work, person: Person, employee: Employee) -> list[Reply]:
+    today = local_date(work.clock.now(), employee.timezone)
+    current = await queries.current_pause(work.session, employee.id, today)
+    if current is not None:
+        await pause_flow.end(work, employee, current)
+        await _tell_employee(work, employee, "pause_ended_by_coach", f"pause_ended_by_coach:{current.id}", None)
+    return await _move(work, person, "client", intro="resumed")
+
+
+async def _tell_employee(work: Work, employee: Employee, template: str, key: str, until) -> None:
+    """The employee hears that their coach paused or resumed their reminders (through the outbox)."""
+    if employee.telegram_user_id is None or employee.status != "active":
+        return
+    notice = Reply(template, employee.language, {"until": until})
+    message = Message(key, template, employee.telegram_user_id, notice, employee.timezone, employee_id=employee.id)
+    await outbox.enqueue(work, [message])
+
+
+async def _report(work: Work, person: Person, employee: Employee, variant: str) -> list[Reply]:
+    """The progress report of Track 2 so far as a PDF document, then the client's detail again."""
+    today = local_date(work.clock.now(), person.coach.timezone)
+    period = report.default_period(employee, today)
+    data = await report.pdf(work, employee, period, variant, person.lang)
+    document = Reply(
+        "caseload_report_sent",
+        person.lang,
+        {"name": employee.name, "variant": variant, "first": period.first, "last": period.last},
+        document=data,
+        document_name=report.filename(employee, variant, period, "pdf"),
+    )
+    dialog = await dialogs.move(work, person.user_id, FLOW, "client")
+    return [document, await question(work, person, dialog)]
+
+
+async def question(
+    work: Work,
+    person: Person,
+    dialog: Dialog,
+    *,
+    edit: bool = False,
+    problem: dict | None = None,
+    intro: str | None = None,
+) -> Reply:
+    """The message for the dialog's step: the list, one client, or one of the client's actions."""
+    if problem is not None:
+        edit = False
+    ctx: dict = {"step": dialog.step, "problem": problem, "intro": intro}
+
+    def data(action: str, value: object = "") -> str:
+        return dialogs.button_data(dialog, action, value)
+
+    back = [Button("caseload_back", data=data("back"))]
+    employee = None if dialog.step == "list" else await _own_client(work, person, dialog.data.get("client"))
+    if employee is None:  # the list (also when the client is no longer this coach's)
+        load = await caseload.load(work, person.coach)
+        shown, number, pages = caseload.page(load.clients, int(dialog.data.get("page") or 0))
+        ctx.update(
+            lines=[caseload.summary_line(client) for client in shown],
+            page=number + 1,
+            pages=pages,
+            total=len(load.open_clients),
+            flagged=len(load.flagged),
+            first=number * caseload.PAGE_SIZE + 1,
+        )
+        buttons = rows([Button(text=c.name, data=data("open", c.id)) for c in shown], 2)
+        navigation = []
+        if number > 0:
+            navigation.append(Button("caseload_previous", data=data("page", number - 1)))
+        if number < pages - 1:
+            navigation.append(Button("caseload_next", data=data("page", number + 1)))
+        if navigation:
+            buttons.append(navigation)
+        return Reply("caseload", person.lang, ctx, buttons, edit=edit)
+
+    ctx["name"] = employee.name
+    if dialog.step == "client":
+        found = await caseload.detail(work, person.coach, employee)
+        ctx = fit(work, person.lang, {**ctx, **detail_context(found)})
+        paused = found.client.paused_until is not None
+        buttons = [
+            [Button("caseload_note", data=data("note")), Button("caseload_phase", data=data("phase"))],
+            [Button("caseload_report", data=data("report"))],
+        ]
+        if employee.status == "active":
+            pause = (
+                Button("caseload_resume", data=data("resume"))
+                if paused
+                else Button("caseload_pause", data=data("pause"))
+            )
+            buttons[1].insert(0, pause)
+        buttons.append([Button("caseload_to_list", data=data("back"))])
+        return Reply("caseload_client", person.lang, ctx, buttons, edit=edit)
+    if dialog.step == "note":
+        return Reply("caseload_note", person.lang, ctx, [back], edit=edit)
+    if dialog.step == "note_file":
+        ctx["note"] = dialog.data.get("note", "")
+        choice = [
+            Button("caseload_file_yes", data=data("file", "yes")),
+            Button("caseload_file_no", data=data("file", "no")),
+        ]
+        return Reply("caseload_note_file", person.lang, ctx, [choice, back], edit=edit)
+    if dialog.step == "phase":
+        ctx["phase"] = employee.phase
+        choices = [
+            Button(f"phase_{phase}", data=data("phase", phase), checked=phase == employee.phase)
+            for phase in phases.PHASES
+        ]
+        return Reply("caseload_phase", person.lang, ctx, [*rows(choices, 2), back], edit=edit)
+    if dialog.step == "pause_reason":
+        reasons = [[Button(f"pause_reason_{reason}", data=data("reason", reason))] for reason in pause_flow.REASONS]
+        return Reply("caseload_pause_reason", person.lang, ctx, [*reasons, back], edit=edit)
+    if dialog.step == "pause_weeks":
+        choices = [Button("pause_weeks", data=data("weeks", n), params={"n": n}) for n in PAUSE_WEEKS]
+        return Reply("caseload_pause_until", person.lang, ctx, [*rows(choices, 2), back], edit=edit)
+    variants = [Button(f"caseload_report_{variant}", data=data("report", variant)) for variant in report.VARIANTS]
+    return Reply("caseload_report", person.lang, ctx, [variants, back], edit=edit)
+
+
+def fit(work: Work, lang: str, ctx: dict) -> dict:
+    """Leave out the oldest applications, notes and reflections until the detail fits in one message (the
+    report has everything)."""
+    while len(work.texts.render(lang, "caseload_client", **ctx)) > MESSAGE_LIMIT:
+        longest = max(("applications", "notes", "reflections", "client_notes"), key=lambda key: len(ctx[key]))
+        if not ctx[longest]:
+            break
+        more = {"applications": "more_applications", "notes": "more_notes"}.get(longest)
+        ctx = {**ctx, longest: ctx[longest][:-1] if longest == "applications" else ctx[longest][1:]}
+        if more:
+            ctx[more] += 1
+    return ctx
+
+
+def detail_context(found: caseload.Detail) -> dict:
+    """The template context of a client's detail."""
+    return {
+        "client": caseload.summary_line(found.client),
+        "employer": found.client.employer,
+        "flags": [{"key": flag.key, **flag.detail} for flag in found.client.flags],
+        "weeks": found.weeks,
+        "steps": found.steps,
+        "reflections": found.reflections,
+        "client_notes": found.client_notes,
+        "shares_reflections": found.client.employee.share_reflections,
+        "notes": found.notes,
+        "more_notes": found.more_notes,
+        "applications": [
+            {"company": a.company, "role": a.role, "applied_on": a.applied_on, "channel": a.channel, "status": a.status}
+            for a in found.applications
+        ],
+        "more_applications": found.more_applications,
+        "by_status": found.by_status,
+    }

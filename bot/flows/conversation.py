@@ -1,0 +1,141 @@
+"""The one entry point for everything a user sends: decides by role and conversation position what happens.
+
+Handlers call these functions with a parsed `Incoming`; they get back the replies to render. Unknown users
+only ever get onboarding guidance; every message from a known user gets an answer.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from bot.core import dialogs
+from bot.core.context import Incoming, Person, Work, identify
+from bot.core.replies import Reply
+from bot.flows import application as application_flow
+from bot.flows import caseload as caseload_flow
+from bot.flows import checkin as checkin_flow
+from bot.flows import digest as digest_flow
+from bot.flows import employer as employer_flow
+from bot.flows import employer_invite as employer_invite_flow
+from bot.flows import invite as invite_flow
+from bot.flows import onboarding, safety_alert
+from bot.flows import pause as pause_flow
+from bot.flows import pin as pin_flow
+from bot.flows import privacy as privacy_flow
+from bot.flows import setup as setup_flow
+from bot.flows import values as values_flow
+
+# Every multi-step flow. Each module has FLOW (its name), COMMANDS ({command: role}: the commands that start
+# it, Dutch first, English aliases after), start(work, person), on_text, on_button and ask_again.
+FLOW_MODULES: tuple[ModuleType, ...] = (
+    checkin_flow, setup_flow, pause_flow, invite_flow, employer_invite_flow, employer_flow,
+    caseload_flow, digest_flow, application_flow, privacy_flow, pin_flow, values_flow,
+)  # fmt: skip
+FLOWS: dict[str, ModuleType] = {module.FLOW: module for module in FLOW_MODULES}
+COMMANDS: dict[tuple[str, str], ModuleType] = {
+    (command, role): module for module in FLOW_MODULES for command, role in module.COMMANDS.items()
+}
+HELP = ("help", "hulp")
+CANCEL = ("annuleren", "cancel", "stop")
+
+# The command menu Telegram shows, per role (descriptions: label keys command_<name>).
+MENUS = {
+    "employee": ("checkin", "sollicitatie", "pauze", "instellingen", "waarden", "privacy", "help", "annuleren"),
+    "coach": ("caseload", "digest", "invite", "werkgever", "oefening", "help", "annuleren"),
+    "employer": ("status", "help"),
+}
+
+
+async def on_command(work: Work, incoming: Incoming, command: str, args: list[str]) -> list[Reply]:
+    person = await identify(work, incoming)
+    command = command.lower()
+    if command == "start":
+        if args:
+            return await onboarding.redeem(work, person, args[0], incoming.first_name)
+        return [_greeting(person)]
+    if person.role is None:
+        return [Reply("unknown_user", person.lang)]
+    if _closed(person):
+        return [Reply("trajectory_closed", person.lang)]
+    if command in CANCEL:
+        return await onboarding.cancel(work, person)
+    flow = COMMANDS.get((command, person.role))
+    if flow is not None:
+        return await flow.start(work, person)
+    return [Reply(f"help_{person.role}", person.lang, {"unknown_command": command not in HELP})]
+
+
+async def on_text(work: Work, incoming: Incoming) -> list[Reply]:
+    person = await identify(work, incoming)
+    if person.role is None:
+        return [Reply("unknown_user", person.lang)]
+    dialog = await dialogs.current(work, person.user_id)
+    text = incoming.text or ""
+    alert = await safety_alert.screen(work, person, dialog, text)  # crisis language: help first, always
+    if dialog is None:
+        return [alert] if alert else [Reply(f"help_{person.role}", person.lang, {"not_understood": True})]
+    replies = await FLOWS[dialog.flow].on_text(work, person, dialog, text)
+    return [alert, *replies] if alert else replies
+
+
+async def on_button(work: Work, incoming: Incoming) -> list[Reply]:
+    person = await identify(work, incoming)
+    if person.role is None:
+        return [Reply("unknown_user", person.lang, toast="unknown_user")]
+    press = dialogs.parse_button(incoming.data or "")
+    if press is not None and press.version is None and press.action == safety_alert.ACTION:
+        return await safety_alert.on_consent(work, person, press.value)
+    is_start = press is not None and press.version is None and (press.action, press.value) == ("go", "checkin")
+    if is_start and _closed(person):
+        return [Reply("trajectory_closed", person.lang)]
+    if is_start and person.role == "employee":
+        return await checkin_flow.start(work, person, edit=True)
+    opens = press is not None and press.version is None and press.action == "go" and press.value in FLOWS
+    if opens and person.role in FLOWS[press.value].COMMANDS.values():  # e.g. the digest's "open your caseload"
+        return await FLOWS[press.value].start(work, person)
+    dialog = await dialogs.current(work, person.user_id)
+    if press is None or dialog is None or press.version != dialog.data.get("v"):
+        return await _reask(work, person, dialog, "stale", toast="stale_button")
+    return await FLOWS[dialog.flow].on_button(work, person, dialog, press.action, press.value)
+
+
+async def on_other(work: Work, incoming: Incoming, kind: str) -> list[Reply]:
+    """A sticker, photo, voice message, document...: nothing we can read."""
+    person = await identify(work, incoming)
+    if person.role is None:
+        return [Reply("unknown_user", person.lang)]
+    return await _reask(work, person, await dialogs.current(work, person.user_id), "not_text", kind=kind)
+
+
+async def on_edited(work: Work, incoming: Incoming) -> list[Reply]:
+    """An edited earlier message: answers are not changed that way; say how to change them."""
+    person = await identify(work, incoming)
+    if person.role is None:
+        return [Reply("unknown_user", person.lang)]
+    dialog = await dialogs.current(work, person.user_id)
+    alert = await safety_alert.screen(work, person, dialog, incoming.text or "")
+    replies = await _reask(work, person, dialog, "edited")
+    return [alert, *replies] if alert else replies
+
+
+async def _reask(
+    work: Work, person: Person, dialog, reason: str, *, toast: str | None = None, **details: object
+) -> list[Reply]:
+    problem = {"reason": reason, "flow": dialog.flow if dialog is not None else None, **details}
+    if dialog is None:
+        replies = [Reply(f"help_{person.role}", person.lang, {"problem": problem})]
+    else:
+        replies = await FLOWS[dialog.flow].ask_again(work, person, dialog, problem)
+    if toast is not None:
+        replies[0].toast = toast
+    return replies
+
+
+def _closed(person: Person) -> bool:
+    return person.employee is not None and person.employee.status == "closed"
+
+
+def _greeting(person: Person) -> Reply:
+    if person.role is None:
+        return Reply("unknown_user", person.lang)
+    return Reply("welcome_back", person.lang, {"role": person.role, "name": person.name})

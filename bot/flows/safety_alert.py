@@ -1,0 +1,72 @@
+"""What happens when an employee's text contains crisis language (detected by `bot.rules.safety`).
+
+The bot answers at once with where to get help (113 Zelfmoordpreventie, the GP or GP out-of-hours service, 112),
+stores a `SafetyAlert` row (which kind of text, when; never the text itself) and asks whether the coach may be
+told. Only a "yes" puts a message to the coach in the outbox. The question's buttons belong to no dialog, so
+whatever the employee was doing (a check-in, say) simply continues and keeps its answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.core import dialogs
+from bot.core.context import Person, Work
+from bot.core.replies import Button, Reply
+from bot.outgoing import outbox
+from bot.outgoing.outbox import Message
+from bot.rules import safety
+from storage import act_queries, queries
+from storage.models import Coach, Dialog, SafetyAlert
+
+ACTION = "safety"
+ANSWERS = {"yes": True, "no": False}
+# Where a text was typed, by the position in the check-in; anything else is "chat".
+SOURCES = {("checkin", "reflection"): "reflection", ("checkin", "next_step"): "step", ("checkin", "note"): "note"}
+
+
+def source_of(dialog: Dialog | None) -> str:
+    if dialog is None:
+        return "chat"
+    return SOURCES.get((dialog.flow, dialog.step), "chat")
+
+
+async def screen(work: Work, person: Person, dialog: Dialog | None, text: str) -> Reply | None:
+    """Screen an employee's text; on a hit store an alert and return the message with help and the question."""
+    if person.role != "employee" or not text:
+        return None
+    if not (await asyncio.to_thread(safety.screen, text)).hit:  # pure; a long text must not hold up other chats
+        return None
+    employee = person.employee
+    alert = await act_queries.add_alert(work.session, employee.id, source_of(dialog), work.clock.now())
+    coach = await queries.get(work.session, Coach, employee.coach_id)
+    buttons = [
+        [Button("safety_yes", data=dialogs.button_data(None, ACTION, f"{alert.id}:yes"))],
+        [Button("safety_no", data=dialogs.button_data(None, ACTION, f"{alert.id}:no"))],
+    ]
+    ctx = {"coach": coach.name if coach else "", "in_flow": dialog is not None}
+    return Reply("safety_help", person.lang, ctx, buttons)
+
+
+async def on_consent(work: Work, person: Person, value: str) -> list[Reply]:
+    """The employee's yes or no to telling the coach. Answered once; a second tap only repeats the answer."""
+    alert_id, _, answer = value.partition(":")
+    alert = await queries.get(work.session, SafetyAlert, int(alert_id)) if alert_id.isdigit() else None
+    if alert is None or person.employee is None or alert.employee_id != person.employee.id or answer not in ANSWERS:
+        return [Reply("safety_answer", person.lang, {"allowed": None}, toast="stale_button")]
+    if alert.coach_allowed is None:
+        alert.coach_allowed = ANSWERS[answer]
+        if alert.coach_allowed:
+            await _tell_coach(work, person, alert)
+        await queries.add(work.session, alert)
+    return [Reply("safety_answer", person.lang, {"allowed": alert.coach_allowed}, toast="safety_thanks")]
+
+
+async def _tell_coach(work: Work, person: Person, alert: SafetyAlert) -> None:
+    coach = await queries.get(work.session, Coach, person.employee.coach_id)
+    if coach is None or coach.telegram_user_id is None:
+        return
+    notice = Reply("coach_safety_alert", coach.language, {"name": person.employee.name})
+    key = f"safety:{alert.id}"
+    await outbox.enqueue(work, [Message(key, "safety_alert", coach.telegram_user_id, notice, coach.timezone)])
+    alert.coach_told_at = work.clock.now()

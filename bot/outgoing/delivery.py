@@ -1,0 +1,373 @@
+"""Sending the outbox: rate-limited, retried, deduplicated.
+
+- A row is sent once: it is marked `sent` as soon as Telegram accepts it (accepted rows are written together,
+  at most `FLUSH_S` later, so a burst costs one transaction per batch instead of one per message). Until it is
+  written the row stays "in flight" and is never picked up again. The one unavoidable edge is at-least-once:
+  when Telegram accepted a message but we never learned it (the answer timed out) or never wrote it down (the
+  process died in that short gap), the row is still `pending` and is sent again.
+- Network errors and 5xx are retried with exponential backoff; a 429 waits `retry_after` (and pauses all
+  sending, as Telegram's flood control is per bot); a 403 (blocked, deactivated) marks the employee
+  unreachable, cancels what is queued for them and tells their coach once; other 4xx fail the row for good.
+- At most `rate_per_s` messages per sliding second overall and one per second per chat.
+- Reminders are checked again just before sending: nothing goes out for a submitted week, a pause, a closed
+  trajectory, or in the recipient's quiet hours (those wait until 08:00).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import Counter, deque
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.core.clock import Clock
+from bot.core.context import Work
+from bot.core.replies import Reply
+from bot.outgoing import outbox
+from bot.outgoing.keyboard import markup
+from bot.outgoing.outbox import Message
+from bot.rules.schedule import FIRST_NUDGE, PROMPT, SECOND_NUDGE, in_quiet_hours, local_now, quiet_hours_end
+from content.texts import Texts
+from storage import queries
+from storage.db import Database
+from storage.models import Coach, Outbox
+
+log = logging.getLogger(__name__)
+
+REMINDER_KINDS = (PROMPT, FIRST_NUDGE, SECOND_NUDGE)
+MAX_QUICK_RETRIES = 6  # in-process retries with backoff 1, 2, 4, 8, 16, 32 s
+MAX_ATTEMPTS = 20  # then the row fails for good
+LATER = timedelta(minutes=15)  # after the quick retries, the row waits this long before the next round
+FLUSH_S = 0.05  # accepted rows are written as `sent` in one transaction at least this often
+FLUSH_ROWS = 100  # ... or as soon as this many are waiting
+
+
+class RateLimiter:
+    """At most `per_second` sends in any sliding second, and one per `per_chat_s` per chat.
+
+    Counted the safe way round: a send holds its place from the moment it starts until one second after its
+    answer came back. Telegram counts a message when it arrives, which lies in between, so however long a
+    request takes or however late the event loop gets to it, Telegram never sees more than the limit in any
+    second (counting from the start alone lets a slow request and a fast one land in the same second: 429).
+    Sends are also paced (a bucket of `burst` sends refilled at `per_second`): spread out, requests do not queue
+    up at Telegram, answers come back quickly, and the second counted from the answer is hardly longer than one.
+    """
+
+    def __init__(self, per_second: float, per_chat_s: float = 1.0, margin_s: float = 0.002, burst: int = 4) -> None:
+        self.per_second = per_second
+        self.per_chat_s = per_chat_s
+        self.margin_s = margin_s
+        self.burst = burst
+        self._tokens = float(burst)
+        self._refilled = time.monotonic()
+        self._busy = 0  # sends started whose answer is not back yet
+        self._busy_chats: Counter[int] = Counter()
+        self._answered: deque[float] = deque()  # answer times within the last second, oldest first
+        self._last_in_chat: dict[int, float] = {}  # chat id: time of the latest answer there
+        self._paused_until = 0.0
+
+    def pause(self, seconds: float) -> None:
+        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+    def _wait_for(self, chat_id: int, now: float) -> float:
+        window = 1.0 + self.margin_s
+        while self._answered and now - self._answered[0] >= window:
+            self._answered.popleft()
+        self._tokens = min(self.burst, self._tokens + (now - self._refilled) * self.per_second)
+        self._refilled = now
+        wait = max(self._paused_until - now, (1 - self._tokens) / self.per_second)
+        if self._busy + len(self._answered) >= self.per_second:
+            # the oldest answer leaves the window then; if all places are taken by sends still under way, look
+            # again shortly (one of them will answer)
+            wait = max(wait, self._answered[0] + window - now if self._answered else 0.01)
+        if self._busy_chats[chat_id]:
+            wait = max(wait, 0.01)
+        last = self._last_in_chat.get(chat_id)
+        if last is not None:
+            wait = max(wait, last + self.per_chat_s + self.margin_s - now)
+        return wait
+
+    @contextlib.asynccontextmanager
+    async def slot(self, chat_id: int) -> AsyncIterator[None]:
+        """Wait for a free place, hold it while the request runs, and count it from its answer."""
+        while (wait := self._wait_for(chat_id, time.monotonic())) > 0:
+            await asyncio.sleep(wait)
+        self._tokens -= 1
+        self._busy += 1
+        self._busy_chats[chat_id] += 1
+        try:
+            yield
+        finally:
+            now = time.monotonic()
+            self._busy -= 1
+            self._busy_chats[chat_id] -= 1
+            if not self._busy_chats[chat_id]:
+                del self._busy_chats[chat_id]
+            self._answered.append(now)
+            self._last_in_chat[chat_id] = now
+            if len(self._last_in_chat) > 50_000:  # forget chats that are long past their one-second gap
+                self._last_in_chat = {c: t for c, t in self._last_in_chat.items() if now - t < self.per_chat_s + 1}
+
+
+@dataclass
+class DeliveryStats:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    postponed: int = 0
+    rate_limited: int = 0
+
+
+class Delivery:
+    """Drains the outbox through a pool of sending workers that share one rate limiter."""
+
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        clock: Clock,
+        texts: Texts,
+        *,
+        rate_per_s: float = 30,
+        workers: int = 8,
+        backoff_s: float = 1.0,
+        bot_username: str = "",
+        timezone: str = "Europe/Amsterdam",
+    ) -> None:
+        self.db, self.bot, self.clock, self.texts = db, bot, clock, texts
+        self.limiter = RateLimiter(rate_per_s)
+        self.workers = workers
+        self.backoff_s = backoff_s
+        self.bot_username, self.timezone = bot_username, timezone
+        self.stats = DeliveryStats()
+        self._in_flight: set[int] = set()  # rows handed to a worker and not yet written back
+        self._accepted: list[dict] = []  # rows Telegram accepted, to be written as `sent` (then out of flight)
+        self._accepted_waiting = asyncio.Event()
+        self._writing = asyncio.Lock()
+        self._draining = asyncio.Lock()  # one drain at a time: a row is never picked up twice
+        self.wake = asyncio.Event()
+
+    # -- the loop ---------------------------------------------------------------------------------------------
+
+    async def drain(self) -> DeliveryStats:
+        """Send everything that is due now; return when nothing due is left (retries included)."""
+        async with self._draining:
+            return await self._drain()
+
+    async def _drain(self) -> DeliveryStats:
+        queue: asyncio.Queue[Outbox | None] = asyncio.Queue(maxsize=self.workers * 4)
+        pool = [asyncio.create_task(self._worker(queue)) for _ in range(self.workers)]
+        writer = asyncio.create_task(self._write_accepted_regularly())
+        try:
+            while True:
+                fetched, ready = await self._next_batch()
+                if not fetched:
+                    if not self._in_flight:
+                        break  # nothing due and nothing being sent: done
+                    await queue.join()  # let retries and rescheduling settle, then look again
+                    await self._write_accepted()
+                    continue
+                for row in ready:
+                    self._in_flight.add(row.id)
+                    await queue.put(row)  # blocks while the workers are busy: fetching stays just ahead
+        finally:
+            for _ in pool:
+                await queue.put(None)
+            await asyncio.gather(*pool, return_exceptions=True)
+            writer.cancel()
+            await asyncio.gather(writer, return_exceptions=True)
+            await self._write_accepted()
+        return self.stats
+
+    async def run_forever(self, poll_s: float = 5.0) -> None:
+        """Drain, then wait for a wake-up (something was queued) or `poll_s`; until cancelled."""
+        while True:
+            self.wake.clear()  # before draining: a wake-up that arrives during the round is not lost
+            try:
+                await self.drain()
+            except Exception:  # noqa: BLE001 - keep delivering; the error is logged and retried next round
+                log.exception("delivery round failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), timeout=poll_s)
+
+    def idle(self) -> bool:
+        """True when no round is running and none has been asked for."""
+        return not self._draining.locked() and not self.wake.is_set()
+
+    async def _next_batch(self, size: int = 200) -> tuple[int, list[Outbox]]:
+        """(how many due rows were looked at, those to send now): rows no longer relevant are cancelled and
+        rows in the recipient's quiet hours are postponed."""
+        now = self.clock.now()
+        async with self.db.session() as session:
+            # a copy taken before reading: a row leaves `_in_flight` only after its new status was committed
+            rows = await queries.due_outbox(session, now, size, set(self._in_flight))
+            if not rows:
+                return 0, []
+            stale = await self._irrelevant_reminders(session, rows, now)
+            ready = []
+            for row in rows:
+                if row.id in stale:
+                    await queries.update_outbox(session, row.id, status="cancelled", last_error=stale[row.id])
+                    self.stats.cancelled += 1
+                elif in_quiet_hours(now, row.timezone):
+                    await queries.update_outbox(session, row.id, not_before=quiet_hours_end(now, row.timezone))
+                    self.stats.postponed += 1
+                else:
+                    ready.append(row)
+        return len(rows), ready
+
+    async def _irrelevant_reminders(self, session, rows: list[Outbox], now) -> dict[int, str]:
+        reminders = [row for row in rows if row.kind in REMINDER_KINDS and row.employee_id is not None]
+        if not reminders:
+            return {}
+        employees = await queries.employees_by_ids(session, {row.employee_id for row in reminders})
+        weeks = {(row.iso_year, row.iso_week) for row in reminders}
+        checkins = await queries.checkins_in_weeks(session, weeks, employees.keys())
+        today = min(local_now(now, e.timezone).date() for e in employees.values())
+        pauses = await queries.pauses_overlapping(session, today, today + timedelta(days=1), employees.keys())
+        reasons = {}
+        for row in reminders:
+            employee = employees.get(row.employee_id)
+            checkin = checkins.get((row.employee_id, row.iso_year, row.iso_week))
+            local_today = local_now(now, employee.timezone).date() if employee else today
+            if employee is None or employee.status != "active":
+                reasons[row.id] = "trajectory closed"
+            elif employee.unreachable_at is not None:
+                reasons[row.id] = "unreachable"
+            elif checkin is not None and (checkin.submitted_at or checkin.missed_at or checkin.paused_reason):
+                reasons[row.id] = "check-in closed"
+            elif any(p.start <= local_today <= p.until for p in pauses.get(employee.id, [])):
+                reasons[row.id] = "paused"
+        return reasons
+
+    async def _worker(self, queue: asyncio.Queue) -> None:
+        while (row := await queue.get()) is not None:
+            settled = True
+            try:
+                settled = await self._deliver(row)
+            except Exception:  # noqa: BLE001 - one bad row must not stop the others
+                log.exception("delivering outbox row %s failed", row.id)
+            finally:
+                if settled:
+                    self._in_flight.discard(row.id)
+                queue.task_done()
+        queue.task_done()
+
+    async def _write_accepted_regularly(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._accepted_waiting.wait(), timeout=FLUSH_S)
+            try:
+                await self._write_accepted()
+            except Exception:  # noqa: BLE001 - the rows stay queued for the next try
+                log.exception("writing sent outbox rows failed")
+                await asyncio.sleep(FLUSH_S)
+
+    async def _write_accepted(self) -> None:
+        """Mark the accepted rows `sent` in one transaction; only then are they out of flight."""
+        async with self._writing:
+            self._accepted_waiting.clear()
+            batch, self._accepted = self._accepted, []
+            if not batch:
+                return
+            try:
+                async with self.db.session() as session:
+                    await queries.mark_outbox_sent(session, batch)
+            except BaseException:
+                self._accepted[:0] = batch
+                raise
+            self._in_flight.difference_update(row["id"] for row in batch)
+
+    # -- one message ------------------------------------------------------------------------------------------
+
+    async def _deliver(self, row: Outbox) -> bool:
+        """Send one row; False when it was accepted and waits to be written as `sent`, True when settled."""
+        attempts = row.attempts
+        for quick in range(MAX_QUICK_RETRIES + 1):
+            attempts += 1
+            try:
+                async with self.limiter.slot(row.chat_id):
+                    message = await self._send(row)
+            except RetryAfter as exc:
+                wait = exc.retry_after.total_seconds()  # a timedelta (bot/__init__ opts in to PTB_TIMEDELTA)
+                self.stats.rate_limited += 1
+                self.limiter.pause(float(wait))
+                await self._record(row, attempts=attempts, last_error=f"429 retry after {wait}s")
+                continue
+            except Forbidden as exc:
+                await self._unreachable(row, attempts, str(exc))
+                return True
+            except BadRequest as exc:
+                self.stats.failed += 1
+                await self._record(row, attempts=attempts, status="failed", last_error=f"400 {exc}"[:300])
+                return True
+            except (NetworkError, TelegramError) as exc:  # 5xx, timeouts, connection errors
+                self.stats.retried += 1
+                await self._record(row, attempts=attempts, last_error=f"{type(exc).__name__}: {exc}"[:300])
+                if attempts >= MAX_ATTEMPTS:
+                    self.stats.failed += 1
+                    await self._record(row, status="failed")
+                    return True
+                if quick < MAX_QUICK_RETRIES:
+                    await asyncio.sleep(self.backoff_s * 2**quick)
+                continue
+            self.stats.sent += 1
+            self._accepted.append(
+                {"id": row.id, "attempts": attempts, "sent_at": self.clock.now(), "message_id": message.message_id}
+            )
+            if len(self._accepted) >= FLUSH_ROWS:
+                self._accepted_waiting.set()
+            return False
+        await self._record(row, not_before=self.clock.now() + LATER)
+        return True
+
+    async def _send(self, row: Outbox):
+        """One Bot API call: a text message, or a photo or document with the text as its caption."""
+        keyboard = markup((row.reply_markup or {}).get("inline_keyboard"))
+        if row.attachment is None:
+            return await self.bot.send_message(row.chat_id, row.text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+        send = self.bot.send_photo if row.attachment_kind == "photo" else self.bot.send_document
+        field = "photo" if row.attachment_kind == "photo" else "document"
+        return await send(
+            row.chat_id,
+            **{field: row.attachment},
+            filename=row.attachment_name,
+            caption=row.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard,
+        )
+
+    async def _record(self, row: Outbox, **values) -> None:
+        async with self.db.session() as session:
+            await queries.update_outbox(session, row.id, **values)
+
+    async def _unreachable(self, row: Outbox, attempts: int, error: str) -> None:
+        """403: stop sending to this chat; if it is an employee, mark them and tell their coach once."""
+        self.stats.failed += 1
+        async with self.db.session() as session:
+            await queries.update_outbox(session, row.id, attempts=attempts, status="failed", last_error=f"403 {error}")
+            await queries.cancel_pending_to(session, row.chat_id, "unreachable")
+            employee = await queries.employee_by_telegram(session, row.chat_id)
+            if employee is None or employee.unreachable_at is not None:
+                return
+            employee.unreachable_at = self.clock.now()
+            session.add(employee)
+            coach = await queries.get(session, Coach, employee.coach_id)
+            if coach is None or coach.telegram_user_id is None:
+                return
+            work = Work(session, self.clock, self.bot_username, self.timezone, self.texts)
+            notice = Reply("coach_unreachable", coach.language, {"name": employee.name})
+            await outbox.enqueue(
+                work, [Message(f"unreachable:{employee.id}", "coach_unreachable", coach.telegram_user_id, notice,
+                               self.timezone, employee_id=employee.id)]
+            )  # fmt: skip
+        self.wake.set()

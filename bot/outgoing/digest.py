@@ -1,0 +1,170 @@
+"""The coach's weekly digest: caseload totals of last week, flagged clients first, deadlines of the next
+4 weeks, and a chart of the caseload's weekly activity. Sent by the digest sweep at the coach's chosen weekday
+and time (default Monday 08:00, the coach's time zone) through the outbox, and on demand with /digest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.core.context import Work
+from bot.core.dialogs import button_data
+from bot.core.replies import Button, Reply
+from bot.outgoing import outbox
+from bot.outgoing.outbox import Message
+from bot.rules.flags import upcoming_deadlines
+from bot.rules.schedule import Week, prompt_at
+from bot.rules.weeks import local_date
+from bot.views import caseload as caseloads
+from bot.views import charts
+from bot.views.caseload import Caseload
+from storage import coach_queries
+from storage.models import Coach
+
+MOST_FLAGGED_SHOWN = 15
+MESSAGE_LIMIT = 4000  # Telegram allows 4096 characters
+CATCH_UP = timedelta(hours=24)  # a digest that could not go out within a day of its time is skipped
+
+
+@dataclass
+class Digest:
+    text: Reply
+    chart: Reply
+
+
+def summary(caseload: Caseload) -> dict:
+    """The digest's figures: last week's totals, the flagged clients, the deadlines ahead."""
+    last_week = caseload.weeks[-2]
+    end_of_last_week = last_week.monday() + timedelta(days=6)
+    open_clients = caseload.open_clients
+    joined = [c for c in open_clients if c.facts.joined_on is not None]
+    facts = [c.facts.weeks.get(last_week) for c in joined]
+    expected = [
+        c
+        for c, week in zip(joined, facts, strict=True)
+        if c.facts.joined_on <= end_of_last_week and not (week and week.paused_reason)
+    ]
+    totals = {
+        "clients": len(open_clients),
+        "joined": len(joined),
+        "invited": len(open_clients) - len(joined),
+        "paused": sum(1 for c in open_clients if c.paused_until is not None),
+        "flagged": len(caseload.flagged),
+        "expected": len(expected),
+        "checkins": sum(1 for week in facts if week and week.submitted),
+        "applications": sum(week.applications for week in facts if week),
+        "interviews": sum(week.interviews for week in facts if week),
+        "networking": sum(week.networking for week in facts if week),
+    }
+    flagged = [
+        {
+            "name": c.name,
+            "sickness_week": c.sickness_week,
+            "phase": c.employee.phase,
+            "flags": [{"key": f.key, **f.detail} for f in c.flags],
+        }
+        for c in caseload.flagged
+    ]
+    deadlines = [
+        {"name": c.name, "milestone": m.key, "due": m.due, "week": m.week}
+        for c in open_clients
+        for m in upcoming_deadlines(c.employee.first_sick_day, c.employee.track2_start, caseload.today)
+    ]
+    deadlines.sort(key=lambda item: (item["due"], item["name"]))
+    paused = [{"name": c.name, "until": c.paused_until} for c in open_clients if c.paused_until is not None]
+    missed = [c.name for c, week in zip(joined, facts, strict=True) if week is not None and week.missed]
+    unreachable = [c.name for c in open_clients if c.facts.unreachable]
+    return {
+        "coach": caseload.coach.name,
+        "week": last_week.week,
+        "totals": totals,
+        "flagged": flagged[:MOST_FLAGGED_SHOWN],
+        "more_flagged": max(0, len(flagged) - MOST_FLAGGED_SHOWN),
+        "deadlines": deadlines,
+        "more_deadlines": 0,
+        "paused": paused,
+        "missed": missed,
+        "unreachable": unreachable,
+        "fine": len(open_clients) - len(caseload.flagged),
+        "weekday": caseload.coach.digest_weekday,
+        "time": caseload.coach.digest_time.strftime("%H:%M"),
+    }
+
+
+def chart(work: Work, caseload: Caseload) -> bytes:
+    """Stacked weekly applications, interviews and networking of the whole caseload, with check-ins as a line."""
+    lang = caseload.coach.language
+    label = work.texts.label
+    weeks = caseload.weeks
+    totals = {key: [0] * len(weeks) for key in ("applications", "interviews", "networking", "checkins")}
+    for client in caseload.open_clients:
+        for n, week in enumerate(weeks):
+            facts = client.facts.weeks.get(week)
+            if facts is None:
+                continue
+            totals["applications"][n] += facts.applications
+            totals["interviews"][n] += facts.interviews
+            totals["networking"][n] += facts.networking
+            totals["checkins"][n] += facts.submitted
+    return charts.weekly_activity(
+        [label(lang, "digest_week_tick", n=week.week) for week in weeks],
+        {label(lang, f"field_{key}"): totals[key] for key in ("applications", "interviews", "networking")},
+        title=label(lang, "digest_chart_title", n=len(weeks)),
+        line=(label(lang, "digest_chart_checkins"), totals["checkins"]),
+        fixed_layout=True,
+    )
+
+
+async def build(work: Work, coach: Coach, *, scheduled: bool = False) -> Digest:
+    """The digest as two messages: the text (with a button to the caseload) and the chart."""
+    caseload = await caseloads.load(work, coach)
+    ctx = fit(work, coach.language, {**summary(caseload), "scheduled": scheduled})
+    png = await asyncio.to_thread(chart, work, caseload)
+    buttons = [[Button("digest_open_caseload", data=button_data(None, "go", "caseload"))]]
+    text = Reply("digest", coach.language, ctx, buttons)
+    picture = Reply("digest_chart", coach.language, ctx, photo=png, photo_name="caseload.png")
+    return Digest(text, picture)
+
+
+def fit(work: Work, lang: str, ctx: dict) -> dict:
+    """Show fewer flagged clients and deadlines until the text fits in one Telegram message (the rest are
+    counted, and /caseload has them all)."""
+    while len(work.texts.render(lang, "digest", **ctx)) > MESSAGE_LIMIT and (ctx["flagged"] or ctx["deadlines"]):
+        if len(ctx["deadlines"]) > len(ctx["flagged"]):
+            ctx = {**ctx, "deadlines": ctx["deadlines"][:-1], "more_deadlines": ctx["more_deadlines"] + 1}
+        else:
+            ctx = {**ctx, "flagged": ctx["flagged"][:-1], "more_flagged": ctx["more_flagged"] + 1}
+    return ctx
+
+
+def due_week(coach: Coach, now) -> Week | None:
+    """The ISO week whose digest is due for `coach` at `now` (None: nothing due)."""
+    week = Week.of(local_date(now, coach.timezone))
+    at = prompt_at(week, coach.digest_weekday, coach.digest_time, coach.timezone)
+    if coach.registered_at is None or at < coach.registered_at or not at <= now < at + CATCH_UP:
+        return None
+    return week
+
+
+async def sweep(work: Work) -> int:
+    """Queue the digests that are due now (once per coach and week: key digest:<coach>:<2026-W48>), for coaches
+    with at least one open trajectory."""
+    now = work.clock.now()
+    coaches = await coach_queries.registered_coaches(work.session)
+    due = [(coach, week) for coach in coaches if (week := due_week(coach, now)) is not None]
+    keys = {f"digest:{coach.id}:{week}": (coach, week) for coach, week in due}
+    done = await coach_queries.existing_outbox_keys(work.session, list(keys))
+    messages = []
+    for key, (coach, week) in keys.items():
+        if key in done or not any(c.status != "closed" for c in await coach_queries.clients_of(work.session, coach.id)):
+            continue  # queued already, or nothing to report on (a coach without open trajectories)
+        digest = await build(work, coach, scheduled=True)
+        messages += [
+            Message(key, "digest", coach.telegram_user_id, digest.text, coach.timezone, iso_year=week.year,
+                    iso_week=week.week),
+            Message(f"{key}:chart", "digest_chart", coach.telegram_user_id, digest.chart, coach.timezone,
+                    iso_year=week.year, iso_week=week.week),
+        ]  # fmt: skip
+    return await outbox.enqueue(work, messages)

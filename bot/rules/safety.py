@@ -1,0 +1,463 @@
+"""Screening free text for crisis language (suicidal thoughts, self-harm, hopelessness), Dutch and English.
+
+Pure and deliberately sensitive: a false alarm costs one kind message, a miss can cost a life. How it works:
+1. Normalise: lower case, accents removed (suïcide → suicide), apostrophes dropped (don't → dont), everything
+   that is not a letter or digit becomes a space, letters repeated in a row count once (dooood → dod), and
+   sentence ends (. ! ? ; newline) become a boundary marker `$`. Figures of speech (`IDIOMS`: "me dood",
+   "dying to", "killing me", …) are then taken out.
+2. Key words (`STEMS`) match anywhere, also inside compounds and across spaces (zelfmoordgedachten, zelf moord),
+   with one typo allowed.
+3. Phrases (`PHRASES`, and the lone `WORDS`) match word by word in order, with up to `GAP` other words in
+   between but never across a sentence end. In a phrase a word of 5+ letters allows one typo (9+ letters: two),
+   in phrases of three or more words also 4-letter words; a lone word only from 8 letters ("dying" must not
+   match "doing"). A word ending in `*` matches as a prefix; `$` is a sentence end. A phrase also matches with
+   its spaces left out (killmyself, kill my self).
+4. Word pairs (`CUE_PAIRS`): a word from each of two groups in the same sentence, in any order, e.g. life
+   ("leven", "life", "bestaan") with an ending ("niet", "zat", "stop", "point"), "mezelf"/"myself" with a way of
+   harming, pills or a rope with saving up. They catch wording no phrase foresaw, at the price of some harmless
+   sentences (tests/safety_phrases.py BORDERLINE).
+5. A cue score per sentence (`CUE_GROUPS`): each group of hint words has a weight — death 3; ending, life,
+   hopelessness (uitzichtloos, last, niemand, leeg, reden), means (pills, rope, bridge, train), cutting 2; going
+   on, thinking of it, self, farewell, all-or-nothing, a negation, a wish 1 — and words about the job search
+   itself count -2. A sentence that reaches `CUE_THRESHOLD` (4) with the groups it has a word of (each group
+   once) is a hit: "i just want it all to end" = wish + all + ending, "ik mis de moed om nog verder te leven" =
+   hopelessness + going on + life, while "I ended my contract with the agency" = ending - job search stays quiet.
+   A negation weighs only 1, so "ik denk niet aan zelfmoord" still triggers. A few phrases ending in `$`
+   (`CLAUSE_PHRASES`: "ik wil niet meer", "ik geef het op", "ending it") also count before a comma.
+   Squeezing letters makes "mee" "me" and "all" "al", so "me" is no cue and "al" counts as "all".
+
+How well it works is measured in tests/safety_phrases.py and `python bench/safety.py`. The lists themselves all
+hit (the known misses apart) because the rules were written with them; what counts is fresh wording. On fresh
+batches of 25 crisis and 40 ordinary sentences, each written before it was scored and then used to widen the
+rules, the rules of the moment caught 18, 19, 15, 11 and 21 of 25 (67% together) with 5 false alarms in 200
+ordinary sentences; the version before the cue score caught 68 of those 125 (54%) and 33 of the 50 of two batches
+written before any change. Indirect wording (a plan, a place, a knife by the bed, "I'm a waste of space") is
+still missed: it is a safety net, not a guarantee.
+
+Chosen on purpose (see tests/safety_phrases.py): "ik ben doodop", "ik verveel me dood", "ik ga dood van de
+zenuwen", "this job hunt is killing me" and "dead tired" do NOT trigger (figures of speech about tiredness or
+nerves); "hopeloos", "ik zie het niet meer zitten", "ik kan het niet meer aan" and "I can't go on" DO trigger,
+also when meant lightly, and so does a negation ("ik denk niet aan zelfmoord"): we would rather ask once too
+often. So do "The interview was hopeless" and "Ik heb geen hoop meer op die ene vacature" (BORDERLINE).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+END = "$"
+GAP = 2
+GLUED_MIN = 9  # shorter phrases are not looked for without spaces ("wildod" hides in "wil doodgewoon")
+
+# Words that signal a crisis wherever they occur (prefixes, after normalisation rules are applied).
+STEMS = (
+    "zelfmoord", "zelfdoding", "suicid", "zelfbeschadig", "zelfverwond", "automutil", "selfharm", "unalive",
+    "afscheidsbrief", "afscheidsvideo", "afscheidsbericht", "overdosis", "overdose", "levensmoe",
+)  # fmt: skip
+
+PHRASES_NL = (
+    # wanting to die
+    "wil dood", "dood willen", "wil ik dood", "liever dood", "maar dood", "dood wensen", "dood zijn $",
+    "wil niet meer leven", "niet meer willen leven", "niet meer wakker worden", "nooit meer wakker",
+    "wil er niet meer zijn", "er niet meer zijn $", "ik wil niet meer $", "wil verdwijnen", "wil weg uit dit leven",
+    "eind* aan maken", "eind* aan mijn leven", "leven beeindigen", "van kant maken", "uit het leven stappen",
+    "mezelf ophangen", "me ophangen", "mijzelf ophangen", "mezelf op hangen", "me op hangen", "mezelf doden",
+    "mijzelf doden", "van het leven beroven", "om het leven brengen", "wil niet meer verder",
+    "hoeft voor mij niet meer", "hoeft niet meer $", "voor de trein springen", "voor een trein springen",
+    "onder de trein", "onder een trein", "brug springen", "dak springen", "flat springen", "alle pillen",
+    "pillen opsparen", "te veel pillen",
+    # self-harm
+    "mezelf iets aandoen", "mezelf wat aandoen", "mijzelf iets aandoen", "mijzelf wat aandoen", "me iets aandoen",
+    "mij iets aandoen", "mezelf pijn", "mijzelf pijn", "snijd mezelf", "snij mezelf", "mezelf snijden",
+    "mezelf gesneden", "mijzelf snijden", "me snijden", "krassen in mijn arm", "mezelf krassen",
+    # hopelessness
+    "hopelo*", "hoplo*", "wanhop*", "uitzichtlo*", "geen uitweg", "alles zinloos", "zin om te leven",
+    "er niet meer was $", "er niet meer ben $", "wou dat ik er niet", "stop met alles", "stoppen met alles",
+    "met alles stoppen", "touw gekocht", "touw klaar*", "snij* arm*", "arm* snij*", "kras* arm*", "tot het bloedt",
+    "niemand mist me", "niemand mist mij", "eind* aan leven", "beter als ik er niet", "beter zonder mij",
+    "stoppen met ademen", "niet meer ademen", "eruit stappen", "er uit stappen", "heeft geen zin meer",
+    "heeft toch geen zin", "geen zin meer $", "wat heeft het nog voor zin", "wordt nooit meer beter",
+    "wordt nooit beter", "eind* aan alles", "als ik weg was", "niemand zou het erg vinden", "klaar alles",
+    "klaar iedereen", "alles opgeven", "geef alles op", "niet meer wil niet meer",
+    "kan niet meer wil niet meer", "nooit meer opstaan", "niet meer opstaan",
+    "beter af zonder", "gelukkiger zonder mij", "last van mij", "last van me", "tot last", "kan het niet meer",
+    "geen licht aan het einde", "geen ontsnapping", "geen hoop", "hoop opgegeven", "geen toekomst meer",
+    "zie het niet meer zitten", "zie het niet zitten", "kan het niet meer aan", "ik kan niet meer $",
+    "leven heeft geen zin", "leven zinloos", "alles is zinloos", "geen zin meer in het leven",
+    "geen zin in het leven", "geen zin meer in leven", "nergens meer zin in", "heeft allemaal geen zin meer",
+    "beter af zonder mij", "beter af zonder me", "ben een last", "maar een last", "ben* gewoon een last",
+    "niemand zou me missen", "niemand zou mij missen",
+    "niemand zal me missen", "niemand zal mij missen", "ben een last voor iedereen", "tot last voor iedereen",
+)  # fmt: skip
+
+PHRASES_EN = (
+    # wanting to die
+    "kill myself", "killing myself", "kill my self", "want to die", "want to be dead", "feel like dying",
+    "rather die", "could die", "let me die", "gonna die", "be dead", "better dead", "end* my life", "end* it all",
+    "no reason to keep going", "reason to keep going", "cant keep going", "no point in going on",
+    "everything pointless", "bought a rope", "scratch myself", "until it bleeds", "nobody misses me",
+    "no one misses me", "nobody would care", "no one would care", "nobody cares if",
+    "life is pointless", "life is meaningless", "dont see the point anymore", "wanna die", "ready to die",
+    "wish i was dead",
+    "wish i were dead", "wish i wasnt alive", "better off dead", "rather be dead", "end my life", "end it all",
+    "take my own life", "take my life", "taking my own life", "dont want to live", "do not want to live",
+    "dont want to be alive", "dont want to be here anymore", "not want to be here anymore", "not wake up again",
+    "never wake up", "dont want to wake up", "hang myself", "jump off a bridge", "jump off the bridge",
+    "jump off a building", "jump off the roof", "in front of a train", "too many pills",
+    "all my pills", "want to disappear", "no reason to live", "nothing to live for", "no point living",
+    "no point in living", "no point in anything", "give up on life", "gave up on life",
+    # self-harm
+    "hurt myself", "hurting myself", "harm myself", "harming myself", "cut myself", "cutting myself",
+    "self harm", "burn myself",
+    # hopelessness
+    "hopeles*", "hoples*", "no hope", "no way out", "cant go on", "cannot go on", "can not go on",
+    "cant do this anymore", "cant do it anymore", "end* it $", "sleep and not wake", "sleep and never wake",
+    "tired of living",
+    "sick of living", "goodbye letters", "letters to say goodbye", "fine without me", "be better without me",
+    "if i died", "if i die", "when i die", "if i was dead",
+    "if i were dead",
+    "if i was gone", "if i were gone", "if i wasnt around", "if i wasnt here", "stop breathing", "whats the point",
+    "point of anything", "point of it all", "i am done $", "im done $", "nothing will get better",
+    "nothing will ever get better", "nothing ever gets better", "never get better", "sleep forever",
+    "done with everything", "give up on everything",
+    "better off without", "happier without me",
+    "goodbye letter", "farewell letter", "end things", "want to end it", "no light at the end", "no escape",
+    "point of living", "point in living", "it all to stop", "everything to stop", "better without me",
+    "better if i wasnt here", "better if i was gone", "been cutting", "cutting again", "started cutting",
+    "cant take it anymore", "cant take this anymore", "better off without me", "no one would miss me",
+    "nobody would miss me", "nobody will miss me", "no one will miss me", "a burden to everyone",
+    "burden to everyone", "everyone would be better off", "am a burden", "like a burden", "a burden to",
+    "being a burden", "giving my things away", "give my things away", "giving away my", "spullen weg*", "want out",
+    "zon last", "last voor mijn", "want it to be over", "wil dat het over is", "ongeluk krijg*",
+    "hit by a bus", "hit by a car", "of ik er ben of niet", "whether im here or not", "whether i live or die",
+    "do to myself", "stop* ermee $ met alles", "stop* ermee met alles", "niet meer oud worden", "niet oud worden",
+    "ik geef het op $", "geef het maar op $",
+    "im giving up $", "i give up $", "if i disappear*", "als ik verdwijn*", "niemand heeft me nodig",
+    "niemand heeft mij nodig",
+    "nobody needs me", "no one needs me", "around much longer", "here much longer", "trek het niet", "trek dit niet",
+    "trek het echt niet", "voor de trein stap*", "voor een trein stap*", "voor de trein lopen",
+    "als ik er niet was", "als ik er niet ben", "als ik er niet meer", "see a way out", "see any way out",
+    "nothing left for me", "nothing left to live",
+)  # fmt: skip
+
+# Pairs of word groups: one word of each group in the same sentence, in any order, is a hit. They catch what no
+# fixed phrase foresees ("ik ben het leven zat", "I can't see a future for myself", "ik heb pillen verzameld").
+CUE_PAIRS = (
+    ("life and its end",
+     ("leven", "lef", "leef", "life", "living", "alive", "bestaan", "exist*", "sterf*", "sterv*", "wakker", "death",
+      "dying"),
+     ("niet", "not", "dont", "geen", "no", "never", "nooit", "stop*", "end*", "eind*", "punt", "zat", "klaar",
+      "point*", "zin", "zinlo*", "pointles*", "meaningles*", "waarom", "why", "genoeg", "enough", "hoeft", "over",
+      "moe", "tired")),
+
+    ("harming oneself",
+     ("mezelf", "mijzelf", "myself"),
+     ("snij*", "sned*", "gesneden", "kras*", "bezeer*", "pijn", "verwond*", "brand*", "cut*", "hurt*", "harm*",
+      "burn*", "scratch*", "bled*", "bloed*", "sla", "slaan", "hit", "punish*", "straf*", "mes", "mesje",
+      "knife", "scheermes*", "razor*")),
+    ("cutting or burning the body",
+     ("snij*", "sned*", "gesneden", "kras*", "gekrast", "brand*", "cut*", "burn*", "scratch*", "opengehaald",
+      "opengesneden", "mesje", "scheermes*", "razor*", "blade*"),
+     ("arm", "armen", "arms", "been", "benen", "leg", "legs", "pols", "polsen", "wrist*", "huid", "skin", "dij*",
+      "thigh*")),
+    ("jumping",
+     ("brug", "bridge", "dak", "roof", "flat", "balkon", "balcony", "trein", "train", "rails", "tracks", "viaduct",
+      "overpass"),
+     ("spring*", "sprong", "gesprongen", "jump*")),
+    ("means",
+     ("pil", "pilen", "slapil*", "tabletten", "pils", "sleping", "tablets", "touw", "rope", "medicijn*", "meds",
+      "medicatie", "medication"),
+     ("verzamel*", "gespaard", "opgespaard", "opsparen", "sparen", "collect*", "stash*", "saved", "saving", "genoeg",
+      "enough", "allemaal", "te", "too", "gekocht", "bought", "klaar*", "ready")),
+    ("no future",
+     ("geen", "no", "cant", "cannot", "zie", "nergens"),
+     ("toekomst", "future", "uitweg", "hoop", "hope")),
+    ("a burden",
+     ("burden", "last", "blok"),
+     ("familie", "family", "gezin", "kinderen", "children", "kids", "iedereen", "everyone", "anderen", "others")),
+    ("why go on",
+     ("waarom", "why", "zin"),
+     ("doorgaan", "dorgaan", "verder", "bother")),
+)  # fmt: skip
+
+# The cue score (step 5 of the module docstring): groups of words that hint at a crisis, each with a weight. A
+# sentence scores the weights of the groups it has a word of (each group counted once); at `CUE_THRESHOLD` or
+# more it is a hit. Words about the job search itself count against, so "I ended my contract with the agency" or
+# "ik stop ermee om elke dag te solliciteren" stay quiet, while "i just want it all to end" (wish + all + end)
+# and "ik zou willen dat ik nooit geboren was" (wish + never + life) trigger.
+CUE_THRESHOLD = 4
+CUE_GROUPS = (
+    ("death", 3, ("dood", "dode", "doden", "death", "dead", "sterven", "sterf*", "sterv*", "doodgaan", "kms", "kys",
+                  "graf", "grave", "begrafenis", "funeral", "pijnloos", "painless", "nabestaand*")),
+    ("ending", 2, ("eind*", "end", "ending", "ends", "stop*", "ophouden", "opgeven", "opgegeven", "geef",
+                   "give", "given", "giving", "gave", "quit", "klaar", "done", "zat", "verdwijn*", "disappear*",
+                   "gone", "weg", "ophoud*", "punt", "opluchting", "relief", "rust")),
+    ("farewell", 1, ("afscheid*", "goodbye", "farewell", "vaarwel", "sorry", "vergeef*", "forgive*", "spijt")),
+    ("life", 2, ("leven", "life", "alive", "living", "live", "bestaan", "exist*", "wakker", "wake", "ademen",
+                 "breathing", "breathe", "geboren", "born", "here")),
+    ("hopeless", 2, ("uitzichtlo*", "hopelo*", "hopeles*", "zinlo*", "pointles*", "meaningles*", "uitweg", "last",
+                     "burden", "leeg", "empty", "waardelo*", "worthles*", "uitgeput", "kapot", "broken", "niemand",
+                     "nobody", "ondraaglijk", "unbearable", "trapped", "gevangen", "opgesloten", "donker", "dark",
+                     "alleen", "alone", "lonely", "eenzaam", "wanhopig", "desperate", "point", "zin", "nut", "reden",
+                     "reason", "moed", "courage", "kracht", "strength")),
+    ("going on", 1, ("doorgaan", "door", "verder", "vol", "volhouden", "carry", "carrying", "going", "keep",
+                     "keeping", "fighting", "vechten")),
+    ("means", 2, ("pil", "pillen", "pills", "meds", "medicijn*", "medicatie", "tabletten", "tablets", "slaappil*",
+                  "touw", "rope", "brug", "bridge", "viaduct", "overpass", "perron", "spoor", "rails", "tracks",
+                  "trein", "train", "mes", "mesje", "knife", "scheermes*", "razor*", "plan", "planning", "methode",
+                  "gun",
+                  "wapen", "boom", "tree", "snelweg", "highway")),
+    ("harm", 2, ("snij*", "gesneden", "sned*", "kras*", "gekrast", "cut", "cutting", "harm*", "bloed*", "bleed*",
+                 "verwond*", "bezeer*")),
+    ("thinking of it", 1, ("denk*", "dacht", "think*", "thought*", "overweeg*", "considering", "gezocht",
+                           "opgezocht", "uitgezocht", "googled", "hoe", "how")),
+    ("self", 1, ("mezelf", "mijzelf", "myself", "mij")),  # not "me": squeezed, "mee" is "me" too
+    ("all or nothing", 1, ("alles", "everything", "allemaal", "all", "iedereen", "everyone", "everybody",
+                           "forever", "voorgoed", "altijd", "nothing", "niks", "niets", "nergens", "anymore",
+                           "anything")),
+    ("not", 1, ("niet", "not", "dont", "geen", "no", "never", "nooit", "cant", "cannot", "wont", "nie")),
+    ("wish", 1, ("wil", "willen", "wou", "wish", "want", "wanna", "liever", "rather", "beter", "better",
+                 "zou", "would")),
+    ("the job search", -2, ("sollicit*", "vacature*", "baan", "job", "jobs", "werk*", "work*", "cv", "interview*",
+                            "gesprek*", "bedrijf", "company", "agency", "uitzendbureau", "opleiding", "cursus",
+                            "course", "application*", "cover", "uwv", "contract", "zoektocht", "search*", "coach",
+                            "afwijzing", "rejection", "brief", "letter", "mail*", "email*", "werkgever*",
+                            "employer*", "collega*", "colleague*", "proefplaatsing", "dienst", "shift*", "aannemen",
+                            "aangenomen",
+                            "hire*", "hiring")),
+)  # fmt: skip
+
+# Phrases that end in `$` and also count before a comma, word for word ("ik wil niet meer, ik kan niet meer").
+CLAUSE_PHRASES = (
+    "ik wil niet meer $",
+    "ik kan niet meer $",
+    "ik geef het op $",
+    "im giving up $",
+    "i give up $",
+    "end* it $",
+)
+
+# Single words that trigger on their own (after the idioms below are taken out).
+WORDS = ("touw", "rope", "dood", "doodgaan", "sterven", "verdwijnen", "dying", "death", "disappear", "trapped", "113")
+
+# Figures of speech taken out before screening, so "dood" in "ik verveel me dood" or "dying" in "dying to hear
+# back" does not count. Matched exactly, word for word.
+IDIOMS = (
+    "me dood", "mij dood", "zich dood", "je dood", "dood van", "dood spoor", "dood punt", "liep dood", "loopt dood",
+    "dood gelopen", "dying to", "dead tired", "dead end", "killing me", "killing it", "disappear into", "door de grond",
+    "work life", "zin in", "zin om",
+    "geen zin meer in solliciteren", "hoop dat", "hope to", "hope that",
+    "i hope", "ik hoop", "no longer", "niet meer terug",
+)  # fmt: skip
+
+PHRASES = (*PHRASES_NL, *PHRASES_EN, *WORDS)
+
+
+@dataclass(frozen=True)
+class Screening:
+    """The outcome for one text: `hit` when crisis language was found, `matched` says what (for tests and logs,
+    never stored)."""
+
+    hit: bool
+    matched: tuple[str, ...] = ()
+
+
+def normalise(text: str) -> list[str]:
+    """Words of `text` after normalisation, with END markers at sentence ends (see the module docstring)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    plain = re.sub(r"['’`´]", "", plain)
+    plain = re.sub(r"[.!?;\n\r]+", f" {END} ", plain)
+    plain = re.sub(r"[^a-z0-9$]+", " ", plain)
+    words = [_squeeze(word) for word in plain.split()]
+    return [*words, END]
+
+
+def _squeeze(word: str) -> str:
+    """Letters repeated in a row count once: "dooood" → "dod", "kill" → "kil"."""
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
+def distance(a: str, b: str, limit: int) -> int:
+    """Edit distance with swaps of neighbours counted as one edit; stops early above `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] | None = None
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if previous2 is not None and i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _allowed_typos(pattern: str, words_in_phrase: int) -> int:
+    if words_in_phrase == 1:  # a lone word has no context: "dying" must not match "doing", "hopeless" "homeless"
+        return 1 if len(pattern) >= 8 else 0
+    if len(pattern) >= 9:
+        return 2
+    if len(pattern) >= 5 or (len(pattern) == 4 and words_in_phrase >= 3):
+        return 1
+    return 0
+
+
+@lru_cache(maxsize=65536)
+def _word_matches(word: str, pattern: str, words_in_phrase: int) -> bool:
+    if word == END or pattern == END:
+        return word == pattern
+    prefix = pattern.endswith("*")
+    pattern = pattern.rstrip("*")
+    typos = _allowed_typos(pattern, words_in_phrase)
+    if typos == 0:
+        return word.startswith(pattern) if prefix else word == pattern
+    if prefix:
+        return any(_close(word[:size], pattern, typos) for size in _sizes(pattern, typos))
+    return word == pattern or _close(word, pattern, typos)
+
+
+def _close(word: str, pattern: str, typos: int) -> bool:
+    """At most `typos` edits apart; most words are ruled out by their letters alone (each edit changes at most
+    two letters of the two sets), before the slower distance is computed."""
+    if abs(len(word) - len(pattern)) > typos or len(set(word) ^ set(pattern)) > 2 * typos:
+        return False
+    return distance(word, pattern, typos) <= typos
+
+
+def _sizes(pattern: str, typos: int) -> range:
+    return range(max(1, len(pattern) - typos), len(pattern) + typos + 1)
+
+
+@cache
+def _compiled() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((phrase, tuple(_squeeze(word) for word in phrase.split())) for phrase in PHRASES)
+
+
+def _phrase_in(words: list[str], pattern: tuple[str, ...], starts: list[int], gap: int = GAP) -> bool:
+    """The pattern's words in order from one of `starts` (where its first word matches), `gap` words between."""
+
+    def from_position(index: int, part: int) -> bool:
+        if part == len(pattern):
+            return True
+        for position in range(index, min(len(words), index + gap + 1)):
+            if position > index and words[position - 1] == END:
+                return False  # never across a sentence end
+            if _word_matches(words[position], pattern[part], len(pattern)) and from_position(position + 1, part + 1):
+                return True
+        return False
+
+    return any(from_position(start + 1, 1) for start in starts)
+
+
+def _starts(positions: dict[str, list[int]], first: str, words_in_phrase: int) -> list[int]:
+    """Where a phrase's first word matches: each distinct word of the text is compared once, and only when its
+    length is close enough to matter."""
+    bare = first.rstrip("*")
+    found: list[int] = []
+    for word, where in positions.items():
+        close = len(word) >= len(bare) - 2 if first.endswith("*") else abs(len(word) - len(bare)) <= 2
+        if close and _word_matches(word, first, words_in_phrase):
+            found.extend(where)
+    return found
+
+
+def _stem_in(words: list[str], joined_sentences: list[str], stem: str) -> bool:
+    """A key word inside any word or compound (exactly), or at the start of a word with one typo."""
+    stem = _squeeze(stem)
+    if any(stem in joined for joined in joined_sentences):
+        return True
+    return any(distance(word[:size], stem, 1) <= 1 for word in set(words) for size in _sizes(stem, 1))
+
+
+def _glued_in(joined: set[str], pattern: tuple[str, ...]) -> bool:
+    """The phrase typed without (some of) its spaces ("killmyself", "kill my self"): one to three neighbouring
+    words of the text together spell the whole phrase."""
+    if len(pattern) < 2 or END in pattern:
+        return False
+    glued = "".join(word.rstrip("*") for word in pattern)
+    return len(glued) >= GLUED_MIN and glued in joined
+
+
+@cache
+def _idioms() -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(_squeeze(word) for word in idiom.split()) for idiom in IDIOMS)
+
+
+def _without_idioms(words: list[str]) -> list[str]:
+    """The words with every figure of speech in IDIOMS replaced by a neutral word."""
+    words = list(words)
+    for idiom in _idioms():
+        size = len(idiom)
+        for start in range(len(words) - size + 1):
+            if tuple(words[start : start + size]) == idiom:
+                words[start : start + size] = ["_"] * size
+    return words
+
+
+def screen(text: str) -> Screening:
+    """Does `text` contain crisis language? See the module docstring for how."""
+    words = _without_idioms(normalise(text))
+    clauses = _without_idioms(normalise(text.replace(",", ".")))
+    clause_positions: dict[str, list[int]] = {}
+    for index, word in enumerate(clauses):
+        clause_positions.setdefault(word, []).append(index)
+    sentences = " ".join(words).split(END)
+    joined_sentences = ["".join(sentence.split()) for sentence in sentences]
+    neighbours = {"".join(words[start : start + size]) for size in (1, 2, 3) for start in range(len(words) - size + 1)}
+    found: list[str] = []
+    for stem in STEMS:
+        if _stem_in(words, joined_sentences, stem):
+            found.append(stem)
+    positions: dict[str, list[int]] = {}
+    for index, word in enumerate(words):
+        positions.setdefault(word, []).append(index)
+    starts_of: dict[tuple[str, int], list[int]] = {}
+    for phrase, pattern in _compiled():
+        key = (pattern[0], len(pattern))
+        if key not in starts_of:
+            starts_of[key] = _starts(positions, *key)
+        starts = starts_of[key]
+        in_clause = phrase in CLAUSE_PHRASES and _phrase_in(clauses, pattern, _starts(clause_positions, *key), gap=0)
+        if (starts and _phrase_in(words, pattern, starts)) or _glued_in(neighbours, pattern) or in_clause:
+            found.append(phrase)
+    for sentence in sentences:
+        distinct = set(sentence.split())
+        for name, first, second in _cue_pairs():
+            if _any_word(distinct, first) and _any_word(distinct, second):
+                found.append(name)
+    for sentence in sentences:
+        score, groups = _cue_score(set(sentence.split()))
+        if score >= CUE_THRESHOLD:
+            found.append("cues: " + " + ".join(groups))
+    return Screening(bool(found), tuple(found))
+
+
+def _cue_score(words: set[str]) -> tuple[int, tuple[str, ...]]:
+    """The sentence's cue score: the weights of the CUE_GROUPS it has a word of, each group once."""
+    present = [(name, weight) for name, weight, group in _cue_groups() if _any_word(words, group)]
+    return sum(weight for _, weight in present), tuple(name for name, _ in present)
+
+
+@cache
+def _cue_groups() -> tuple[tuple[str, int, tuple[str, ...]], ...]:
+    return tuple((name, weight, tuple(_squeeze(pattern) for pattern in group)) for name, weight, group in CUE_GROUPS)
+
+
+def _any_word(words: set[str], patterns: tuple[str, ...]) -> bool:
+    return any(_word_matches(word, pattern, 1) for pattern in patterns for word in words)
+
+
+@cache
+def _cue_pairs() -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
+    def squeezed(group: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_squeeze(pattern) for pattern in group)
+
+    return tuple((name, squeezed(first), squeezed(second)) for name, first, second in CUE_PAIRS)

@@ -1,0 +1,104 @@
+"""An offline Spoorzoeker: the real bot against the built-in fake Bot API server on 127.0.0.1, with its own
+SQLite database. Used by `spoorzoeker demo`, `spoorzoeker chat` and the tests."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import tempfile
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+
+from telegram.ext import Application
+
+from bot.app import running
+from bot.config import Settings, load_settings
+from bot.core.clock import Clock, SystemClock
+from bot.core.context import Work
+from bot.flows.onboarding import add_coach
+from bot.jobs import sweep_once
+from bot.sandbox.fake_telegram import FakeTelegram, SentMessage
+from storage.db import Database
+
+# A made-up token in the shape Telegram uses; it only ever reaches the fake server.
+SANDBOX_TOKEN = "0:sandbox.fake.token.not.for.telegram"  # dots: no real token has them
+_LINK = re.compile(r"start=([A-Za-z0-9_-]+)")
+
+
+class Sandbox:
+    """The fake Telegram, the settings pointing at it, and a database handle for setting up people."""
+
+    def __init__(self, fake: FakeTelegram, settings: Settings, clock: Clock) -> None:
+        self.fake = fake
+        self.settings = settings
+        self.clock = clock
+        self.db = Database(settings.database_url)
+        self.app: Application | None = None
+
+    @contextlib.asynccontextmanager
+    async def bot_running(self) -> AsyncIterator[Application]:
+        """Start the bot (migrations, polling) and stop it when the block ends; entering again is a restart."""
+        async with running(self.settings, clock=self.clock, poll_timeout=1, scheduled=False) as app:
+            self.app = app
+            delivery = app.bot_data["runtime"].delivery
+            self.fake.idle_probe = lambda: (
+                app.update_queue.empty() and app.update_processor.current_concurrent_updates == 0 and delivery.idle()
+            )
+            try:
+                yield app
+            finally:
+                self.app = None
+                self.fake.idle_probe = None
+
+    async def run_due(self):
+        """Run the sweeps once at the sandbox clock's time and send what is due (like `spoorzoeker run-due`)."""
+        runtime = self.app.bot_data["runtime"]
+        result = await sweep_once(runtime.db, self.clock, self.fake.bot_username, self.settings.default_timezone)
+        await runtime.delivery.drain()
+        return result
+
+    async def add_coach(self, name: str) -> str:
+        """Add a coach as an operator would (`spoorzoeker coach add`) and return their registration token."""
+        async with self.db.session() as session:
+            work = Work(session, self.clock, self.fake.bot_username, self.settings.default_timezone)
+            _coach, link = await add_coach(work, name)
+        return link.token
+
+
+def token_in(messages: list[SentMessage]) -> str:
+    """The deep-link token in the bot's invite message."""
+    for message in reversed(messages):
+        match = _LINK.search(message.text or "")
+        if match:
+            return match.group(1)
+    raise AssertionError("no invite link in the bot's messages")
+
+
+@contextlib.asynccontextmanager
+async def sandbox(
+    *,
+    clock: Clock | None = None,
+    database_url: str | None = None,
+    quiet_s: float = 0.05,
+    **fake_options: object,
+) -> AsyncIterator[Sandbox]:
+    """A fake Telegram on 127.0.0.1 plus settings for it; a temporary SQLite file unless a URL is given."""
+    fake = FakeTelegram(bot_username="SpoorzoekerBot", quiet_s=quiet_s, **fake_options)
+    await fake.start()
+    with tempfile.TemporaryDirectory(prefix="spoorzoeker-") as folder:
+        url = database_url or f"sqlite+aiosqlite:///{Path(folder) / 'sandbox.db'}"
+        settings = load_settings(telegram_bot_token=SANDBOX_TOKEN, telegram_base_url=fake.base_url, database_url=url)
+        box = Sandbox(fake, settings, clock or SystemClock())
+        try:
+            yield box
+        finally:
+            await box.db.dispose()
+            await fake.stop()
+
+
+def local(moment: str, timezone: str = "Europe/Amsterdam") -> datetime:
+    """An aware datetime from 'YYYY-MM-DD HH:MM' local time (for scripted clocks)."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromisoformat(moment).replace(tzinfo=ZoneInfo(timezone))

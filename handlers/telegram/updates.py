@@ -1,0 +1,98 @@
+"""Registers the handlers. Each one parses the update, calls one `bot.flows.conversation` function inside one
+database session, and delivers the replies after the session has committed (answers are stored first)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from bot.core.context import Incoming, Work
+from bot.core.replies import Reply
+from bot.flows import conversation
+from content.texts import pick_language
+from handlers.telegram.render import deliver
+
+log = logging.getLogger(__name__)
+
+Call = Callable[[Work, Incoming], Awaitable[list[Reply]]]
+
+
+def _incoming(update: Update) -> Incoming:
+    user = update.effective_user
+    message = update.effective_message
+    return Incoming(
+        user_id=user.id,
+        chat_id=update.effective_chat.id,
+        first_name=user.first_name or "",
+        language_code=user.language_code,
+        text=message.text if message is not None and update.callback_query is None else None,
+        data=update.callback_query.data if update.callback_query else None,
+    )
+
+
+async def _handle(update: Update, context: ContextTypes.DEFAULT_TYPE, call: Call) -> None:
+    runtime = context.application.bot_data["runtime"]
+    incoming = _incoming(update)
+    async with runtime.db.session() as session:
+        work = Work(session, runtime.clock, context.bot.username, runtime.timezone)
+        replies = await call(work, incoming)
+    runtime.wake_delivery()  # the update may have queued messages for other chats
+    await deliver(update, context, runtime.texts, replies)
+
+
+async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    words = (update.effective_message.text or "").split()
+    command = words[0][1:].split("@", 1)[0] if words else ""
+    await _handle(update, context, lambda work, inc: conversation.on_command(work, inc, command, words[1:]))
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _handle(update, context, conversation.on_text)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _handle(update, context, conversation.on_button)
+
+
+async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    kind = next(
+        (
+            name
+            for name in ("sticker", "photo", "voice", "video", "audio", "document", "location", "contact")
+            if getattr(message, name, None)
+        ),
+        "other",
+    )
+    await _handle(update, context, lambda work, inc: conversation.on_other(work, inc, kind))
+
+
+async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _handle(update, context, conversation.on_edited)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure and, where there is a user, say so kindly: every message gets an answer."""
+    log.error("error while handling an update", exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    runtime = context.application.bot_data["runtime"]
+    lang = pick_language(update.effective_user.language_code if update.effective_user else None)
+    try:
+        await deliver(update, context, runtime.texts, [Reply("error", lang)])
+    except Exception:  # noqa: BLE001 - nothing more we can do; it is logged above
+        log.exception("could not tell the user about the error")
+
+
+def register(application: Application) -> None:
+    private = filters.ChatType.PRIVATE
+    message = filters.UpdateType.MESSAGE & private
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, on_edited))
+    application.add_handler(MessageHandler(message & filters.COMMAND, on_command))
+    application.add_handler(MessageHandler(message & filters.TEXT & ~filters.COMMAND, on_text))
+    application.add_handler(MessageHandler(message & ~filters.TEXT & ~filters.StatusUpdate.ALL, on_other))
+    application.add_handler(CallbackQueryHandler(on_button))
+    application.add_error_handler(on_error)
