@@ -1,7 +1,9 @@
-"""The one Jinja2 environment that renders every word in content/: message templates and button labels.
+"""The one renderer of every word in content/: message templates, the report template and labels, in every
+language (`content.catalog` holds the translations).
 
-Message templates (`content/<lang>/<name>.j2`) are HTML-escaped for Telegram's HTML parse mode; labels
-(`content/<lang>/labels.yaml`) are plain text.
+Message templates (`content/messages/<name>.j2`, written in Dutch with `{% trans %}`) are HTML-escaped for
+Telegram's HTML parse mode; labels (`content/labels/*.yaml`) are plain text and may use Jinja2 expressions.
+Each language has its own Jinja2 environment with its translations installed, compiled once per process.
 """
 
 from __future__ import annotations
@@ -9,17 +11,18 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import yaml
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 
-CONTENT_DIR = Path(__file__).resolve().parent
-LANGUAGES = ("nl", "en")
-DEFAULT_LANGUAGE = "nl"
+from content.catalog import CONTENT_DIR, LANGUAGES, SOURCE_LANGUAGE, Words, translations, word, word_list
+
+__all__ = ["CONTENT_DIR", "DEFAULT_LANGUAGE", "LANGUAGES", "Texts", "pick_language", "texts"]
+DEFAULT_LANGUAGE = SOURCE_LANGUAGE
 
 
 def pick_language(code: str | None) -> str:
-    """Our language for a Telegram language code: English for 'en*', Dutch otherwise."""
-    return "en" if code and code.lower().startswith("en") else DEFAULT_LANGUAGE
+    """Our language for a Telegram language code ("en", "en-GB", ...): one with a catalog, Dutch otherwise."""
+    primary = (code or "").lower().replace("_", "-").split("-")[0]
+    return primary if primary in LANGUAGES else DEFAULT_LANGUAGE
 
 
 class Texts:
@@ -27,43 +30,53 @@ class Texts:
 
     def __init__(self, content_dir: Path = CONTENT_DIR) -> None:
         self.content_dir = content_dir
-        self.env = Environment(
-            loader=FileSystemLoader(str(content_dir)),
+        self._envs = {lang: self._environment(lang) for lang in LANGUAGES}
+        self._labels = self._load_labels()
+        self._label_templates: dict[tuple[str, str], Template] = {}  # (language, label text) -> compiled
+        for env in self._envs.values():  # compile everything once, up front: no slow first message
+            for name in self.template_names():
+                env.get_template(f"messages/{name}.j2")
+
+    def _environment(self, lang: str) -> Environment:
+        env = Environment(
+            loader=FileSystemLoader(str(self.content_dir)),
             autoescape=select_autoescape(enabled_extensions=("j2",), default_for_string=False),
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
+            extensions=["jinja2.ext.i18n"],
         )
-        self._labels = {lang: self._load_labels(lang) for lang in LANGUAGES}
-        self._label_templates: dict[tuple[str, str], object] = {}
-        for lang in LANGUAGES:  # compile everything once, up front: no slow first message
-            for name in self.template_names(lang):
-                self.env.get_template(f"{lang}/{name}.j2")
+        env.install_gettext_translations(translations(lang), newstyle=False)
+        return env
 
-    def _load_labels(self, lang: str) -> dict[str, str]:
-        """All `labels*.yaml` files of a language (one per feature area); a key may be defined only once."""
-        labels: dict[str, str] = {}
-        for path in sorted((self.content_dir / lang).glob("labels*.yaml")):
-            with open(path, encoding="utf-8") as handle:
-                for key, value in (yaml.safe_load(handle) or {}).items():
-                    if key in labels:
-                        raise ValueError(f"label {key!r} is defined twice in content/{lang}")
-                    labels[key] = value
+    def _load_labels(self) -> dict[str, Words]:
+        """All `content/labels/*.yaml` files (one per feature area); a key may be defined only once."""
+        labels: dict[str, Words] = {}
+        for path in sorted((self.content_dir / "labels").glob("*.yaml")):
+            for _, key, text in word_list(path.read_text(encoding="utf-8")):
+                if key in labels:
+                    raise ValueError(f"label {key!r} is defined twice in content/labels")
+                labels[key] = text
         return labels
 
+    def template(self, lang: str, path: str) -> Template:
+        """A template of content/ (for example `report/report.html.j2`) in a language."""
+        return self._envs[lang].get_template(path)
+
     def render(self, lang: str, name: str, /, **ctx: object) -> str:
-        template = self.env.get_template(f"{lang}/{name}.j2")
+        template = self.template(lang, f"messages/{name}.j2")
         return template.render(label=lambda key, **kw: self.label(lang, key, **kw), lang=lang, **ctx).strip()
 
     def label(self, lang: str, key: str, /, **ctx: object) -> str:
-        compiled = self._label_templates.get((lang, key))
+        try:
+            source = self._labels[key]
+        except KeyError:
+            raise KeyError(f"no label {key!r} in content/labels") from None
+        text = word(lang, key, source, ctx.get("n"))  # a label with a count has its plural form picked by `n`
+        compiled = self._label_templates.get((lang, text))
         if compiled is None:
-            try:
-                source = self._labels[lang][key]
-            except KeyError:
-                raise KeyError(f"no label {key!r} in content/{lang}/labels.yaml") from None
-            compiled = self._label_templates[(lang, key)] = self.env.from_string(str(source))
+            compiled = self._label_templates[(lang, text)] = self._envs[lang].from_string(text)
         return compiled.render(**ctx)
 
     def reply(self, reply) -> tuple[str, list[list[dict]] | None]:
@@ -86,11 +99,11 @@ class Texts:
             rows.append(line)
         return text, rows
 
-    def label_keys(self, lang: str) -> set[str]:
-        return set(self._labels[lang])
+    def label_keys(self) -> set[str]:
+        return set(self._labels)
 
-    def template_names(self, lang: str) -> list[str]:
-        return sorted(p.stem for p in (self.content_dir / lang).glob("*.j2"))
+    def template_names(self) -> list[str]:
+        return sorted(p.stem for p in (self.content_dir / "messages").glob("*.j2"))
 
 
 @cache

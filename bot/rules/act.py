@@ -29,7 +29,7 @@ from pathlib import Path
 
 import yaml
 
-from content.texts import CONTENT_DIR, LANGUAGES
+from content.catalog import CONTENT_DIR, LANGUAGES, word
 
 ACT_DIR = CONTENT_DIR / "act"
 PROCESSES = ("acceptance", "defusion", "present_moment", "self_as_context", "values", "committed_action")
@@ -86,7 +86,10 @@ def load_library(directory: Path = ACT_DIR / "prompts") -> Library:
                 process=entry["process"],
                 kind=entry.get("kind", "question"),
                 fits=frozenset(entry.get("fits") or ()),
-                text={lang: " ".join(str(entry.get(lang) or "").split()) for lang in LANGUAGES},
+                text={
+                    lang: " ".join(word(lang, str(entry["id"]), str(entry.get("text") or "")).split())
+                    for lang in LANGUAGES
+                },
             )
             problems = _problems(prompt, known_ids={other.id for other in prompts})
             if problems:
@@ -240,7 +243,9 @@ class Choice:
 @cache
 def value_choices() -> tuple[Choice, ...]:
     entries = yaml.safe_load((ACT_DIR / "values.yaml").read_text(encoding="utf-8"))
-    return tuple(Choice(entry["id"], {lang: entry[lang] for lang in LANGUAGES}) for entry in entries)
+    return tuple(
+        Choice(entry["id"], {lang: word(lang, entry["id"], entry["text"]) for lang in LANGUAGES}) for entry in entries
+    )
 
 
 def value_text(value: str, lang: str) -> str:
@@ -293,7 +298,10 @@ def step_ideas() -> StepIdeas:
     data = yaml.safe_load((ACT_DIR / "steps.yaml").read_text(encoding="utf-8"))
 
     def choices(entries: list[dict]) -> tuple[Choice, ...]:
-        return tuple(Choice(entry["id"], {lang: entry[lang] for lang in LANGUAGES}) for entry in entries)
+        return tuple(
+            Choice(entry["id"], {lang: word(lang, entry["id"], entry["text"]) for lang in LANGUAGES})
+            for entry in entries
+        )
 
     return StepIdeas(
         general=choices(data["general"]),

@@ -39,7 +39,7 @@ from storage.models import Coach, Employee, Employer
 DOSSIER, COACH = "dossier", "coach"
 VARIANTS = (DOSSIER, COACH)
 AUDIENCE = {DOSSIER: privacy.DOSSIER, COACH: privacy.COACH}
-TEMPLATE = "report/{lang}/report.html.j2"
+TEMPLATE = "report/report.html.j2"
 STYLESHEET = CONTENT_DIR / "report" / "report.css"
 DEFAULT_WEEKS = 13  # the default period when Track 2 has not started yet
 COUNTED = ("submitted", "missed", "paused", "none", "open")  # weeks the employee was enrolled in
@@ -268,7 +268,7 @@ def charts_for(work: Work, ctx: dict) -> dict[str, str]:
 def _words(work: Work, lang: str) -> dict:
     """Helpers the template and the CSV use: labels, a label for a stored value, dates in the language."""
     label = work.texts.label
-    keys = work.texts.label_keys(lang)
+    keys = work.texts.label_keys()
     date_format = label(lang, "report_date_format")
 
     def named(prefix: str, value: object) -> str:
@@ -282,7 +282,7 @@ def _words(work: Work, lang: str) -> dict:
 
 
 def render_html(work: Work, ctx: dict) -> str:
-    template = work.texts.env.get_template(TEMPLATE.format(lang=ctx["lang"]))
+    template = work.texts.template(ctx["lang"], TEMPLATE)
     return template.render(**_words(work, ctx["lang"]), **ctx)
 
 
