@@ -44,7 +44,7 @@ async def test_the_digest_comes_monday_0800_local_exactly_once_with_its_chart(pe
     await box.run_due()
     (text,) = _digests(coach)
     assert "Weekoverzicht week 47" in text.plain_text
-    assert "1 van 1 check-ins · 3 sollicitaties · 1 gesprekken · 2 netwerkcontacten" in text.plain_text
+    assert "1 van 1 check-in · 3 sollicitaties · 1 gesprek · 2 netwerkcontacten" in text.plain_text  # plurals
     assert "elke maandag om 08:00" in text.plain_text
     (chart,) = [m for m in coach.inbox if m.kind == "photo" and m.file_name == "caseload.png"]
     assert chart.file_bytes.startswith(PNG) and len(chart.file_bytes) > 5000
@@ -95,7 +95,7 @@ async def test_no_scheduled_digest_without_open_trajectories(people, box, clock)
     clock.set(local("2026-11-23 08:01"))
     await box.run_due()
     assert len(_digests(coach)) == 1
-    assert "1 lopende trajecten (1 nog niet gestart)" in _digests(coach)[0].plain_text
+    assert "1 lopend traject (1 nog niet gestart)" in _digests(coach)[0].plain_text  # plurals
 
 
 async def test_digest_shows_flagged_first_deadlines_paused_missed_and_unreachable(people, box, clock):
