@@ -139,7 +139,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_timeline(args: argparse.Namespace) -> int:
-    """The poortwachter timeline of one first day of sickness, as a table (content/<lang>/timeline.j2) or JSON."""
+    """The poortwachter timeline of one first day of sickness, as a table (content/messages/timeline.j2) or JSON."""
     import json
     from datetime import date
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Button:
-    """An inline button. `label` is a key in content/<lang>/labels.yaml unless `text` gives it literally
+    """An inline button. `label` is a key in content/labels/ unless `text` gives it literally
     (numbers, names). Either `data` (callback) or `url` is set."""
 
     label: str = ""

@@ -1,5 +1,5 @@
 """The progress report (voortgangsrapportage) of one client over a period: PDF (Jinja2 HTML template rendered
-by WeasyPrint, with matplotlib charts) and CSV. Words and look live in content/report/ and labels_report.yaml.
+by WeasyPrint, with matplotlib charts) and CSV. Words and look live in content/report/ and content/labels/report.yaml.
 
 Two variants, and what they may hold is decided by `bot.rules.privacy` alone: every record goes through
 `privacy.view(audience, ...)` and coach notes through `privacy.coach_notes(audience, ...)` before anything is
