@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, sel
 
 from content.catalog import CONTENT_DIR, LANGUAGES, SOURCE_LANGUAGE, Words, translations, word, word_list
 
-__all__ = ["CONTENT_DIR", "DEFAULT_LANGUAGE", "LANGUAGES", "Texts", "pick_language", "texts"]
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "Texts", "pick_language", "texts"]
 DEFAULT_LANGUAGE = SOURCE_LANGUAGE
 
 

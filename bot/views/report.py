@@ -32,7 +32,7 @@ from bot.rules.checkin import ACTIVITIES
 from bot.rules.schedule import Week
 from bot.rules.weeks import local_date, sickness_week
 from bot.views import charts
-from content.texts import CONTENT_DIR
+from content.catalog import CONTENT_DIR
 from storage import coach_queries, queries
 from storage.models import Coach, Employee, Employer
 
