@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot import safety  # noqa: E402
+from bot.rules import safety  # noqa: E402
 from tests.safety_phrases import BORDERLINE, CRISIS, KNOWN_MISSES, ORDINARY, blind_rates  # noqa: E402
 
 

@@ -199,6 +199,7 @@ CRISIS = [
     "Suicide seems like the only way out.",
     "Soms denk ik: laat maar, ik stop ermee. Met alles.",  # a known miss until the cue score
     "Ik heb al een plan hoe ik het ga doen",  # a known miss until the cue score
+    "Ik loop soms naar het spoor en denk erover na",
 ]
 
 ORDINARY = [
@@ -348,25 +349,19 @@ BORDERLINE = [
 
 KNOWN_MISSES = [
     "Ik drink elke avond tot ik niets meer voel, het maakt me niet uit wat er gebeurt",
-    "Ik loop soms naar het spoor en denk erover na",
     # from the fresh batches 6-12 below
-    "I think about driving my car into a tree",
-    "Ik sta vaak op het perron en denk: één stap",
     "i've been planning how to do it",
-    "ik zit op de brug en weet niet wat ik moet doen",
     "ik wil slapen en nooit meer iets voelen",
-    "Ik heb gisteren uitgezocht hoeveel tabletten je nodig hebt",
     "I've made up my mind, I'm going to do it this weekend",
     "het liefst zou ik gaan slapen en er nooit meer uit komen",
     "ik heb een mes naast mijn bed liggen, voor het geval dat",
     "I don't see myself making it to Christmas",
     "Ik heb mijn testament gemaakt en mijn spullen verdeeld",
-    "my kids would be better off with a different dad, one who isnt here",
     "ik hou het niet meer uit in mijn hoofd, ik wil dat het stil wordt, voorgoed",
-    "ik sta op het randje, ik weet niet hoe lang ik het nog volhoud",
-    "Ik denk vaak: dan rij ik gewoon tegen een boom",
     "I'm a waste of space and everyone knows it",
-    "mijn leven is voorbij, er komt niks meer",
+    # from the fresh batch 13 below
+    "morgen is het voorbij, dan hoef ik nooit meer naar het UWV",
+    "Soms loop ik naar het spoor achter ons huis en blijf daar staan",
 ]
 
 

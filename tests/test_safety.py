@@ -3,10 +3,10 @@ not; end to end, the bot answers at once with help, stores an alert without the 
 when the employee says yes."""
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.rules.safety import END, distance, normalise, screen
+from bot.rules.safety import END, consent_answer, distance, normalise, screen
 from storage import act_queries, queries
 from tests.safety_phrases import BLIND_BATCHES, BORDERLINE, CRISIS, KNOWN_MISSES, ORDINARY, blind_rates, rates
 
@@ -52,8 +52,9 @@ def test_a_comma_ends_a_clause_only_for_the_clause_phrases():
 def test_every_fresh_batch_is_in_the_lists_and_the_blind_rates_are_printed():
     rates_per_batch = blind_rates()
     print(rates_per_batch)
-    assert sorted(rates_per_batch) == list(range(6, 13))
-    assert all(crisis == 25 and ordinary == 40 for _, crisis, _, ordinary in rates_per_batch.values())
+    assert sorted(rates_per_batch)[:8] == list(range(6, 14))
+    assert all(rates_per_batch[number][1::2] == (25, 40) for number in range(6, 13))
+    assert all(rates_per_batch[number][1::2] == (40, 60) for number in rates_per_batch if number >= 13)
     for crisis, ordinary in BLIND_BATCHES.values():
         assert all(text in CRISIS or text in KNOWN_MISSES for text in crisis)
         assert all(text in ORDINARY or text in BORDERLINE for text in ordinary)
@@ -69,13 +70,65 @@ def test_screening_never_fails_on_any_text(text):
     assert isinstance(screen(text).hit, bool)
 
 
-# Derandomized: three or more random words after a phrase that only matches at a sentence end defeat it (found:
-# "there is no light anywhere, i'm giving up k,k,k"), so a random run failed now and then. The screening fix is
-# part of the safety hardening; until then this test checks the same fixed examples every run.
-@settings(derandomize=True)
 @given(st.sampled_from(CRISIS), st.text(alphabet="abcdefghij ,", max_size=40), st.text(alphabet="klmnop ,"))
 def test_a_crisis_phrase_inside_other_text_still_triggers(phrase, before, after):
     assert screen(f"{before}. {phrase} {after}").hit
+
+
+def test_a_phrase_that_ends_a_sentence_still_counts_when_more_words_follow():
+    # found by the test above: three or more words after "i'm giving up" hid it
+    assert screen("there is no light anywhere, i'm giving up k,k,k").hit
+    assert screen("I've been thinking of ending it on friday").hit
+    assert screen("ik wil gewoon niet meer hoor echt niet").hit
+    # unless what follows says which ordinary thing is meant
+    assert not screen("I'm done for today, I'll continue tomorrow").hit
+    assert not screen("Ik wil niet meer in de bouw werken.").hit
+    assert not screen("I'm giving up on the idea of going back to teaching.").hit
+
+
+def test_indirect_wording_a_place_a_means_getting_ready_and_saying_goodbye_triggers():
+    assert screen("ik heb mijn slaappillen opgespaard").hit  # means + getting ready
+    assert screen("I looked up how many paracetamol would be lethal").hit  # death
+    assert screen("ik sta nu op de brug").hit  # a place + now + being there
+    assert screen("ik ben bang dat ik mezelf iets ga aandoen").hit
+    assert screen("I gave my dog to my sister, I won't need to walk him anymore").hit  # finality
+    assert not screen("De dosis van mijn pillen is verlaagd door de huisarts.").hit  # routine care counts against
+    assert not screen("I stood on the platform waiting for the train to my interview.").hit
+    assert not screen("Ik heb afscheid genomen van mijn collega's.").hit
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ja", "Ja!", "JA HOOR", "  prima.  ", "is goed", "oké 👍", "OK", "doe maar", "graag", "Jaaaa", "sure",
+     "yes please", "Sure, go ahead", "ja, laat het haar maar weten", "natuurlijk"],
+)  # fmt: skip
+def test_a_typed_yes_to_telling_the_coach(text):
+    assert consent_answer(text) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["nee", "Nee, dank je", "liever niet", "niet doen", "nee dank je", "No thanks.", "rather not", "niet", "NO",
+     "zeker niet", "natuurlijk niet", "please don't", "neeee 😢", "nee want ik ken hem niet goed"],
+)  # fmt: skip
+def test_a_typed_no_to_telling_the_coach(text):
+    assert consent_answer(text) is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ja maar liever niet", "nee, ja doe maar", "ok maar niet nu", "yes but don't tell my employer", "misschien",
+     "ik weet het niet", "not sure", "geen probleem", "hallo", "wat bedoel je?", "", "👍", "   "],
+)  # fmt: skip
+def test_an_unclear_answer_is_neither(text):
+    assert consent_answer(text) is None
+
+
+@given(st.text(max_size=60))
+def test_an_answer_with_a_no_word_is_never_a_yes(text):
+    for no in ("nee", "niet", "no", "not", "liever niet", "don't"):
+        assert consent_answer(f"{text} {no}") is not True
+        assert consent_answer(f"{no} {text}") is not True
 
 
 @given(st.text(alphabet="abcdef", max_size=8), st.text(alphabet="abcdef", max_size=8))

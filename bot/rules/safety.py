@@ -73,6 +73,11 @@ PHRASES_NL = (
     "mezelf iets aandoen", "mezelf wat aandoen", "mijzelf iets aandoen", "mijzelf wat aandoen", "me iets aandoen",
     "mij iets aandoen", "mezelf pijn", "mijzelf pijn", "snijd mezelf", "snij mezelf", "mezelf snijden",
     "mezelf gesneden", "mijzelf snijden", "me snijden", "krassen in mijn arm", "mezelf krassen",
+    "mezelf iets aan", "mezelf wat aan", "mijzelf iets aan", "mijzelf wat aan", "me iets aan te doen",
+    "mezelf aandoen", "mijzelf aandoen", "mezelf aan te doen", "me wat aandoen", "mij wat aandoen",
+    "iets stoms doe*", "iets doms doe*", "iets geks doe*", "mezelf verwonden", "mezelf te lijf",
+    "dat ik er niet meer ben", "beter dat ik er niet", "er straks niet meer", "er binnenkort niet meer",
+    "er niet lang meer", "niet lang meer leven",
     # hopelessness
     "hopelo*", "hoplo*", "wanhop*", "uitzichtlo*", "geen uitweg", "alles zinloos", "zin om te leven",
     "er niet meer was $", "er niet meer ben $", "wou dat ik er niet", "stop met alles", "stoppen met alles",
@@ -131,9 +136,11 @@ PHRASES_EN = (
     "nobody would miss me", "nobody will miss me", "no one will miss me", "a burden to everyone",
     "burden to everyone", "everyone would be better off", "am a burden", "like a burden", "a burden to",
     "being a burden", "giving my things away", "give my things away", "giving away my", "spullen weg*", "want out",
-    "zon last", "last voor mijn", "want it to be over", "wil dat het over is", "ongeluk krijg*",
+    "zon last", "want it to be over", "wil dat het over is", "ongeluk krijg*",
     "hit by a bus", "hit by a car", "of ik er ben of niet", "whether im here or not", "whether i live or die",
-    "do to myself", "stop* ermee $ met alles", "stop* ermee met alles", "niet meer oud worden", "niet oud worden",
+    "do to myself", "do something stupid", "do something drastic", "wont be around", "not be around",
+    "wont be here", "be gone soon", "not be here for long", "stop* ermee $ met alles", "stop* ermee met alles",
+    "niet meer oud worden", "niet oud worden",
     "ik geef het op $", "geef het maar op $",
     "im giving up $", "i give up $", "if i disappear*", "als ik verdwijn*", "niemand heeft me nodig",
     "niemand heeft mij nodig",
@@ -160,7 +167,7 @@ CUE_PAIRS = (
       "knife", "scheermes*", "razor*")),
     ("cutting or burning the body",
      ("snij*", "sned*", "gesneden", "kras*", "gekrast", "brand*", "cut*", "burn*", "scratch*", "opengehaald",
-      "opengesneden", "mesje", "scheermes*", "razor*", "blade*"),
+      "opengesneden", "mes", "mesje", "knife", "knives", "scheermes*", "razor*", "blade*"),
      ("arm", "armen", "arms", "been", "benen", "leg", "legs", "pols", "polsen", "wrist*", "huid", "skin", "dij*",
       "thigh*")),
     ("jumping",
@@ -171,7 +178,7 @@ CUE_PAIRS = (
      ("pil", "pilen", "slapil*", "tabletten", "pils", "sleping", "tablets", "touw", "rope", "medicijn*", "meds",
       "medicatie", "medication"),
      ("verzamel*", "gespaard", "opgespaard", "opsparen", "sparen", "collect*", "stash*", "saved", "saving", "genoeg",
-      "enough", "allemaal", "te", "too", "gekocht", "bought", "klaar*", "ready")),
+      "enough", "allemaal", "gekocht", "bought", "klaar*", "ready", "bewaard", "bewaar*", "stockpil*", "hoard*")),
     ("no future",
      ("geen", "no", "cant", "cannot", "zie", "nergens"),
      ("toekomst", "future", "uitweg", "hoop", "hope")),
@@ -191,11 +198,13 @@ CUE_PAIRS = (
 CUE_THRESHOLD = 4
 CUE_GROUPS = (
     ("death", 3, ("dood", "dode", "doden", "death", "dead", "sterven", "sterf*", "sterv*", "doodgaan", "kms", "kys",
-                  "graf", "grave", "begrafenis", "funeral", "pijnloos", "painless", "nabestaand*")),
+                  "graf", "grave", "begrafenis", "funeral", "pijnloos", "painless", "nabestaand*", "dodelijk*",
+                  "lethal", "fatal", "deadly")),
     ("ending", 2, ("eind*", "end", "ending", "ends", "stop*", "ophouden", "opgeven", "opgegeven", "geef",
                    "give", "given", "giving", "gave", "quit", "klaar", "done", "zat", "verdwijn*", "disappear*",
                    "gone", "weg", "ophoud*", "punt", "opluchting", "relief", "rust")),
-    ("farewell", 1, ("afscheid*", "goodbye", "farewell", "vaarwel", "sorry", "vergeef*", "forgive*", "spijt")),
+    ("farewell", 2, ("afscheid*", "goodbye", "farewell", "vaarwel")),
+    ("asking forgiveness", 1, ("sorry", "vergeef*", "forgive*", "spijt")),
     ("life", 2, ("leven", "life", "alive", "living", "live", "bestaan", "exist*", "wakker", "wake", "ademen",
                  "breathing", "breathe", "geboren", "born", "here")),
     ("hopeless", 2, ("uitzichtlo*", "hopelo*", "hopeles*", "zinlo*", "pointles*", "meaningles*", "uitweg", "last",
@@ -203,13 +212,43 @@ CUE_GROUPS = (
                      "nobody", "ondraaglijk", "unbearable", "trapped", "gevangen", "opgesloten", "donker", "dark",
                      "alleen", "alone", "lonely", "eenzaam", "wanhopig", "desperate", "point", "zin", "nut", "reden",
                      "reason", "moed", "courage", "kracht", "strength")),
-    ("going on", 1, ("doorgaan", "door", "verder", "vol", "volhouden", "carry", "carrying", "going", "keep",
+    ("going on", 1, ("doorgaan", "door", "verder", "vol", "volhoud*", "carry", "carrying", "going", "keep",
                      "keeping", "fighting", "vechten")),
     ("means", 2, ("pil", "pillen", "pills", "meds", "medicijn*", "medicatie", "tabletten", "tablets", "slaappil*",
-                  "touw", "rope", "brug", "bridge", "viaduct", "overpass", "perron", "spoor", "rails", "tracks",
-                  "trein", "train", "mes", "mesje", "knife", "scheermes*", "razor*", "plan", "planning", "methode",
-                  "gun",
-                  "wapen", "boom", "tree", "snelweg", "highway")),
+                  "touw", "rope", "brug", "bridge", "viaduct", "overpass", "perron", "platform", "spoor", "rails",
+                  "tracks", "trein", "train", "mes", "mesje", "knife", "scheermes*", "razor*", "plan", "planning",
+                  "methode", "gun", "wapen", "boom", "tree", "snelweg", "highway", "paracetamol", "insuline",
+                  "insulin", "antidepress*", "slaapmiddel*", "oxazepam", "diazepam", "temazepam", "lorazepam",
+                  "benzo*", "tramadol", "oxycodon*", "morfine", "morphine", "opiat*", "opioid*", "dosis", "dose",
+                  "doses", "gif", "poison*", "vergif*", "de zee", "in zee", "naar zee", "sea", "ocean", "kanaal",
+                  "canal", "rivier",
+                  "river", "gracht", "vrachtwagen", "truck", "lorry", "tegenligger", "dak", "roof", "balkon",
+                  "balcony", "flat", "klif", "cliff", "rand", "randje", "edge", "ledge", "hoogte", "aansteker",
+                  "lighter", "gas", "bleach")),
+    ("getting ready", 2, ("bewaard", "bewaar*", "opgespaard", "opsparen", "spaar*", "gespaard", "verzamel*",
+                          "collect*", "stockpil*", "stash*", "hoard*", "saved", "saving", "opgeslagen", "verstopt",
+                          "hidden", "hide", "hiding", "bij elkaar", "gehamsterd", "hamster*", "klaargelegd",
+                          "klaar gelegd", "klaargezet", "klaar gezet", "voorbereid*", "prepared", "preparing")),
+    ("how much", 1, ("hoeveel", "how many", "how much", "genoeg", "enough", "te veel", "too many")),
+    ("now", 1, ("nu", "now", "vannacht", "tonight", "vanavond", "straks", "zometeen", "zo meteen")),
+    ("being there", 1, ("sta", "staan", "standing", "stand", "zit", "sitting", "loop", "lopen",
+                        "walk*", "blijf", "ga", "gaan", "go", "rij", "rijden", "drive", "driving", "staring",
+                        "staar*", "stare")),
+    ("finality", 2, ("laatste keer", "last time", "voor het laatst", "for the last", "made my peace",
+                     "made up my mind", "vrede mee",
+                     "vrede gesloten", "testament", "my will", "voor later", "for later", "voor als ik",
+                     "for when i", "when im gone", "after im gone", "als ik weg ben", "straks niet meer",
+                     "er niet meer ben", "er niet meer zal", "wont need", "will not need", "niet meer nodig",
+                     "nooit meer nodig", "hoef ik nooit", "geen morgen", "no tomorrow", "het voorbij", "its over",
+                     "is voorbij", "all over", "mag hem houden", "mag ze houden", "mag het houden", "can keep",
+                     "given away", "gave away", "giving away", "weggegeven", "weggeven", "weg gegeven",
+                     "weet het nog niet", "doesnt know yet", "dont know yet", "wont be around", "not coming back",
+                     "niet meer terug", "nooit meer terug", "never come back", "never coming back")),
+    ("loved ones", 1, ("vrouw", "partner", "kinderen", "kids", "children", "dochter", "zoon", "daughter", "son",
+                       "mum", "mom", "mam", "moeder", "vader", "dad", "father", "mother", "zus", "broer",
+                       "sister", "brother", "familie", "family", "gezin", "ouders", "parents", "wife", "husband")),
+    ("affairs in order", 1, ("wachtwoord*", "password*", "bankgegevens", "bank", "verzekering*", "insurance",
+                             "papieren", "papers", "geregeld", "in order", "op orde")),
     ("harm", 2, ("snij*", "gesneden", "sned*", "kras*", "gekrast", "cut", "cutting", "harm*", "bloed*", "bleed*",
                  "verwond*", "bezeer*")),
     ("thinking of it", 1, ("denk*", "dacht", "think*", "thought*", "overweeg*", "considering", "gezocht",
@@ -221,13 +260,18 @@ CUE_GROUPS = (
     ("not", 1, ("niet", "not", "dont", "geen", "no", "never", "nooit", "cant", "cannot", "wont", "nie")),
     ("wish", 1, ("wil", "willen", "wou", "wish", "want", "wanna", "liever", "rather", "beter", "better",
                  "zou", "would")),
-    ("the job search", -2, ("sollicit*", "vacature*", "baan", "job", "jobs", "werk*", "work*", "cv", "interview*",
+    ("the job search", -2, ("sollicit*", "vacature*", "vacanc*", "referral*", "netwerk*", "networking", "baan", "job",
+                            "jobs", "werk*", "work*", "cv", "interview*",
                             "gesprek*", "bedrijf", "company", "agency", "uitzendbureau", "opleiding", "cursus",
                             "course", "application*", "cover", "uwv", "contract", "zoektocht", "search*", "coach",
                             "afwijzing", "rejection", "brief", "letter", "mail*", "email*", "werkgever*",
                             "employer*", "collega*", "colleague*", "proefplaatsing", "dienst", "shift*", "aannemen",
                             "aangenomen",
                             "hire*", "hiring")),
+    ("routine care", -1, ("apotheek", "apotheker", "pharmacy", "pharmacist", "chemist", "huisarts", "dokter",
+                          "doctor", "arts", "bedrijfsarts", "bijsluiter", "leaflet", "voorgeschreven",
+                          "prescribed", "recept", "prescription", "afgebouwd", "afbouwen", "verlaagd", "verhoogd",
+                          "lowered", "increased", "ontbijt", "breakfast", "fysio*", "physio*")),
 )  # fmt: skip
 
 # Phrases that end in `$` and also count before a comma, word for word ("ik wil niet meer, ik kan niet meer").
@@ -240,6 +284,18 @@ CLAUSE_PHRASES = (
     "end* it $",
 )
 
+# A phrase ending in `$` ("ik wil niet meer $", "im giving up $") matches at a sentence end, and also when more
+# words follow ("i'm giving up, really, lol", "ending it on friday"), unless the rest of the sentence says what
+# ordinary thing is meant: the job search (any word of that cue group: "ik wil niet meer in de bouw werken", "I
+# give up on that vacancy") or one of these ("I'm done for today", "I'm giving up on the idea of teaching").
+ORDINARY_SEQUELS = (
+    "for today", "voor vandaag", "for now", "voor nu", "with this week", "met deze week", "voor deze week",
+    "for the day", "for the week", "idea", "idee", "reistijd", "travel*", "rug", "knie", "knee", "sport*", "gym",
+    "dieet", "diet", "afwas", "dishes", "huishouden", "housework", "formulier*", "form", "forms", "paperwork",
+    "papierwerk", "uur", "hours", "cold calling", "bellen", "calling", "koffie", "coffee", "roken", "smoking",
+    "alcohol", "drinking",
+)  # fmt: skip
+
 # Single words that trigger on their own (after the idioms below are taken out).
 WORDS = ("touw", "rope", "dood", "doodgaan", "sterven", "verdwijnen", "dying", "death", "disappear", "trapped", "113")
 
@@ -248,7 +304,7 @@ WORDS = ("touw", "rope", "dood", "doodgaan", "sterven", "verdwijnen", "dying", "
 IDIOMS = (
     "me dood", "mij dood", "zich dood", "je dood", "dood van", "dood spoor", "dood punt", "liep dood", "loopt dood",
     "dood gelopen", "dying to", "dead tired", "dead end", "killing me", "killing it", "disappear into", "door de grond",
-    "work life", "zin in", "zin om",
+    "work life", "zin in", "zin om te", "eindelijk",
     "geen zin meer in solliciteren", "hoop dat", "hope to", "hope that",
     "i hope", "ik hoop", "no longer", "niet meer terug",
 )  # fmt: skip
@@ -347,6 +403,8 @@ def _phrase_in(words: list[str], pattern: tuple[str, ...], starts: list[int], ga
     def from_position(index: int, part: int) -> bool:
         if part == len(pattern):
             return True
+        if part == len(pattern) - 1 and pattern[part] == END:
+            return index < len(words) and _sentence_ends_or_goes_on(words, index)
         for position in range(index, min(len(words), index + gap + 1)):
             if position > index and words[position - 1] == END:
                 return False  # never across a sentence end
@@ -355,6 +413,25 @@ def _phrase_in(words: list[str], pattern: tuple[str, ...], starts: list[int], ga
         return False
 
     return any(from_position(start + 1, 1) for start in starts)
+
+
+def _sentence_ends_or_goes_on(words: list[str], index: int) -> bool:
+    """For a phrase ending in `$`: the sentence ends at `index`, or what follows does not say which ordinary thing
+    is meant (see ORDINARY_SEQUELS)."""
+    rest = words[index : words.index(END, index)]
+    if not rest:
+        return True
+    words_, runs = _sequels()
+    return not (_any_word(set(rest), words_) or any(_run_in(rest, run) for run in runs))
+
+
+@cache
+def _sequels() -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """ORDINARY_SEQUELS and the job-search cue words: single words, and runs of words."""
+    job_search = next(group for name, _, group, _ in _cue_groups() if name == "the job search")
+    single = tuple(_squeeze(word) for word in ORDINARY_SEQUELS if " " not in word)
+    runs = tuple(tuple(_squeeze(word) for word in sequel.split()) for sequel in ORDINARY_SEQUELS if " " in sequel)
+    return (*job_search, *single), runs
 
 
 def _starts(positions: dict[str, list[int]], first: str, words_in_phrase: int) -> list[int]:
@@ -434,25 +511,66 @@ def screen(text: str) -> Screening:
             if _any_word(distinct, first) and _any_word(distinct, second):
                 found.append(name)
     for sentence in sentences:
-        score, groups = _cue_score(set(sentence.split()))
+        score, groups = _cue_score(sentence.split())
         if score >= CUE_THRESHOLD:
             found.append("cues: " + " + ".join(groups))
     return Screening(bool(found), tuple(found))
 
 
-def _cue_score(words: set[str]) -> tuple[int, tuple[str, ...]]:
-    """The sentence's cue score: the weights of the CUE_GROUPS it has a word of, each group once."""
-    present = [(name, weight) for name, weight, group in _cue_groups() if _any_word(words, group)]
+def _cue_score(sentence: list[str]) -> tuple[int, tuple[str, ...]]:
+    """The sentence's cue score: the weights of the CUE_GROUPS it has a word (or a few words in a row) of, each
+    group once."""
+    words = set(sentence)
+    present = [
+        (name, weight)
+        for name, weight, group, runs in _cue_groups()
+        if _any_word(words, group) or any(_run_in(sentence, run) for run in runs)
+    ]
     return sum(weight for _, weight in present), tuple(name for name, _ in present)
 
 
 @cache
-def _cue_groups() -> tuple[tuple[str, int, tuple[str, ...]], ...]:
-    return tuple((name, weight, tuple(_squeeze(pattern) for pattern in group)) for name, weight, group in CUE_GROUPS)
+def _cue_groups() -> tuple[tuple[str, int, tuple[str, ...], tuple[tuple[str, ...], ...]], ...]:
+    """Per group: its single words and its runs of words ("laatste keer", "made my peace"), squeezed."""
+    return tuple(
+        (
+            name,
+            weight,
+            tuple(_squeeze(pattern) for pattern in group if " " not in pattern),
+            tuple(tuple(_squeeze(word) for word in pattern.split()) for pattern in group if " " in pattern),
+        )
+        for name, weight, group in CUE_GROUPS
+    )
+
+
+def _run_in(sentence: list[str], run: tuple[str, ...]) -> bool:
+    """The words of `run` next to each other, in order, somewhere in the sentence (a typo allowed as in phrases)."""
+    size = len(run)
+    return any(
+        all(
+            _word_matches(word, pattern, size)
+            for word, pattern in zip(sentence[start : start + size], run, strict=False)
+        )
+        for start in range(len(sentence) - size + 1)
+    )
 
 
 def _any_word(words: set[str], patterns: tuple[str, ...]) -> bool:
-    return any(_word_matches(word, pattern, 1) for pattern in patterns for word in words)
+    """Does any of `words` match one of `patterns` as a lone word (`_word_matches(word, pattern, 1)`)?"""
+    exact, prefixes, fuzzy = _lone_words(patterns)
+    if not exact.isdisjoint(words) or any(word.startswith(prefixes) for word in words):
+        return True
+    return any(_word_matches(word, pattern, 1) for pattern in fuzzy for word in words)
+
+
+@cache
+def _lone_words(patterns: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]:
+    """Patterns split by how a lone word matches them: exactly, as a prefix (both without typos, being short), or
+    with a typo (8 letters or more)."""
+    short = [pattern for pattern in patterns if _allowed_typos(pattern.rstrip("*"), 1) == 0]
+    exact = frozenset(pattern for pattern in short if not pattern.endswith("*"))
+    prefixes = tuple(pattern.rstrip("*") for pattern in short if pattern.endswith("*"))
+    return exact, prefixes, tuple(pattern for pattern in patterns if pattern not in short)
 
 
 @cache
@@ -461,3 +579,69 @@ def _cue_pairs() -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
         return tuple(_squeeze(pattern) for pattern in group)
 
     return tuple((name, squeezed(first), squeezed(second)) for name, first, second in CUE_PAIRS)
+
+
+# --- the answer to "may I tell your coach?" ------------------------------------------------------------------------
+
+# Typed answers, word for word after normalising (accents, case, punctuation and emoji dropped, repeated letters
+# once). A strong yes next to a no ("ja maar liever niet") is unclear; a weak yes next to a no only stresses it
+# ("zeker niet", "natuurlijk niet", "please don't"). Any no-word rules out a yes.
+CONSENT_YES = (
+    "ja", "jawel", "jazeker", "ja hoor", "ja graag", "ja prima", "ja is goed", "is goed", "is prima", "dat is goed",
+    "oke", "ok", "okay", "okido", "prima", "doe maar", "graag", "akkoord", "yes", "yes please", "yeah", "yep", "yup",
+    "sure", "go ahead", "thats fine", "thats ok",
+)  # fmt: skip
+CONSENT_YES_WEAK = (
+    "zeker", "zeker weten", "natuurlijk", "tuurlijk", "absoluut", "goed", "fine", "alright", "please",
+    "of course", "certainly", "definitely", "mag", "dat mag", "mag wel", "dank je", "dankje", "dank u",
+    "bedankt", "thanks", "thank you", "echt", "really",
+)  # fmt: skip
+CONSENT_NO = (
+    "nee", "neen", "nope", "nah", "no", "niet", "liever niet", "niet doen", "nee dank je", "no thanks", "rather not",
+    "dont", "do not", "not", "never", "nooit", "geen", "laat maar", "hoeft niet", "niet nodig", "no way",
+)  # fmt: skip
+CONSENT_UNSURE = (
+    "weet niet", "weet het niet", "weet ik niet", "geen idee", "misschien", "twijfel", "not sure", "dont know",
+    "do not know", "idk", "maybe", "perhaps", "unsure", "maakt niet uit", "doesnt matter",
+    # a yes made of no-words: never read as a yes
+    "geen probleem", "geen bezwaar", "no problem", "no objection", "not a problem", "niet erg",
+)  # fmt: skip
+CONSENT_FILLER = ("hoor", "maar", "wel", "dan", "but", "then", "oh", "eh", "uh", "hm", "haha", "xx", "x")
+
+
+def consent_answer(text: str) -> bool | None:
+    """A typed answer to "may I tell your coach?": True for a yes ("ja", "is goed", "oké", "doe maar", "sure"),
+    False for a no ("nee", "liever niet", "no thanks", "zeker niet"), None for anything else: unsure, mixed ("ja
+    maar liever niet"), or words beyond a short answer. Never True when a no-word is present."""
+    words = tuple(word for word in normalise(text) if word != END)
+    if not words or _has_run(words, CONSENT_UNSURE):
+        return None
+    yes, weak, no = _has_run(words, CONSENT_YES), _has_run(words, CONSENT_YES_WEAK), _has_run(words, CONSENT_NO)
+    if no:
+        return None if yes else (False if _only_answer_words(words) or _starts_with(words, CONSENT_NO) else None)
+    if (yes or weak) and (_only_answer_words(words) or _starts_with(words, CONSENT_YES)):
+        return True
+    return None
+
+
+def _has_run(words: tuple[str, ...], runs: tuple[str, ...]) -> bool:
+    return any(_run_in(list(words), run) for run in _consent_runs(runs))
+
+
+def _starts_with(words: tuple[str, ...], runs: tuple[str, ...]) -> bool:
+    return any(words[: len(run)] == run for run in _consent_runs(runs))
+
+
+def _only_answer_words(words: tuple[str, ...]) -> bool:
+    vocabulary = {
+        word
+        for runs in (CONSENT_YES, CONSENT_YES_WEAK, CONSENT_NO, CONSENT_FILLER)
+        for run in _consent_runs(runs)
+        for word in run
+    }
+    return set(words) <= vocabulary
+
+
+@cache
+def _consent_runs(runs: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(_squeeze(word) for word in run.split()) for run in runs)
