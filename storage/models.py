@@ -112,9 +112,17 @@ class Pause(SQLModel, table=True):
 
 
 class Outbox(SQLModel, table=True):
-    """A message the bot must send: written first, sent by the delivery worker, never twice for one key."""
+    """A message the bot must send: written first, sent by the delivery worker, never twice for one key.
 
-    __table_args__ = (Index("ix_outbox_due", "status", "not_before"),)
+    The rows of one chat go out one after another in queue order (`id`): a sender claims only the oldest pending
+    row of a chat (`claimed_by`, a lease until `claimed_until`, wall-clock time, renewed while it is being sent),
+    and the next row of that chat can be claimed once that one is sent or given up.
+    """
+
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "not_before"),
+        Index("ix_outbox_chat", "chat_id", "status", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     dedupe_key: str = Field(max_length=120, unique=True)
@@ -136,6 +144,8 @@ class Outbox(SQLModel, table=True):
     sent_at: datetime | None = None
     last_error: str | None = Field(default=None, max_length=300)
     telegram_message_id: int | None = None
+    claimed_by: str | None = Field(default=None, max_length=40)  # the sender (one Delivery) sending it now
+    claimed_until: datetime | None = None  # its lease: after this a crashed sender's row may be taken over
 
 
 class Dialog(SQLModel, table=True):

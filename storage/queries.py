@@ -274,16 +274,6 @@ async def insert_outbox_rows(session: AsyncSession, rows: list[dict]) -> int:
     return len(result.all())
 
 
-async def due_outbox(session: AsyncSession, now: datetime, limit: int, skip_ids: set[int]) -> list[Outbox]:
-    statement = (
-        select(Outbox)
-        .where(Outbox.status == "pending", Outbox.not_before <= now)
-        .order_by(Outbox.not_before, Outbox.id)
-        .limit(limit + len(skip_ids))
-    )
-    return [row for row in (await session.exec(statement)).all() if row.id not in skip_ids][:limit]
-
-
 async def update_outbox(session: AsyncSession, row_id: int, **values) -> None:
     await session.exec(update(Outbox).where(Outbox.id == row_id).values(**values))
 
