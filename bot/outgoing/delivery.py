@@ -1,10 +1,15 @@
-"""Sending the outbox: rate-limited, retried, deduplicated.
+"""Sending the outbox: rate-limited, retried, deduplicated, and one chat's rows in the order they were queued.
 
+- One chat's rows go out one after another in queue order, many chats in parallel. A sender claims in the
+  database only the oldest pending row of a chat (`storage.outbox_queries`), so the next row of that chat waits
+  until this one is sent or given up, also with several senders or processes: a row that waits for a retry
+  (429, 5xx) holds back the rest of its chat; a row given up (failed, cancelled) does not. A claim is a lease
+  (`LEASE`, wall-clock time) renewed while the row is being sent; a crashed sender's rows are taken over after it.
 - A row is sent once: it is marked `sent` as soon as Telegram accepts it (accepted rows are written together,
   at most `FLUSH_S` later, so a burst costs one transaction per batch instead of one per message). Until it is
-  written the row stays "in flight" and is never picked up again. The one unavoidable edge is at-least-once:
-  when Telegram accepted a message but we never learned it (the answer timed out) or never wrote it down (the
-  process died in that short gap), the row is still `pending` and is sent again.
+  written the row stays claimed ("in flight") and no sender picks it up again. The one unavoidable edge is
+  at-least-once: when Telegram accepted a message but we never learned it (the answer timed out) or never wrote
+  it down (the process died in that short gap), the row is still `pending` and is sent again.
 - Network errors and 5xx are retried with exponential backoff; a 429 waits `retry_after` (and pauses all
   sending, as Telegram's flood control is per bot); a 403 (blocked, deactivated) marks the employee
   unreachable, cancels what is queued for them and tells their coach once; other 4xx fail the row for good.
@@ -18,11 +23,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import secrets
+import socket
 import time
 from collections import Counter, deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from telegram import Bot
 from telegram.constants import ParseMode
@@ -36,7 +44,7 @@ from bot.outgoing.keyboard import markup
 from bot.outgoing.outbox import Message
 from bot.rules.schedule import FIRST_NUDGE, PROMPT, SECOND_NUDGE, in_quiet_hours, local_now, quiet_hours_end
 from content.texts import Texts
-from storage import queries
+from storage import outbox_queries, queries
 from storage.db import Database
 from storage.models import Coach, Outbox
 
@@ -48,6 +56,10 @@ MAX_ATTEMPTS = 20  # then the row fails for good
 LATER = timedelta(minutes=15)  # after the quick retries, the row waits this long before the next round
 FLUSH_S = 0.05  # accepted rows are written as `sent` in one transaction at least this often
 FLUSH_ROWS = 100  # ... or as soon as this many are waiting
+LEASE = timedelta(seconds=10)  # a claimed row is this sender's for this long after the latest renewal
+RENEW_S = 2.0  # claims of rows still being sent are renewed this often
+OTHERS_POLL_S = 0.5  # with nothing to send but rows another sender holds: look again this often
+BATCH = 200  # chat heads claimed at a time
 
 
 class RateLimiter:
@@ -127,8 +139,16 @@ class DeliveryStats:
     rate_limited: int = 0
 
 
+def sender_name() -> str:
+    """A name for one sender, unique across processes and machines: host, process id and a random part."""
+    return f"{socket.gethostname()[:20]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
 class Delivery:
-    """Drains the outbox through a pool of sending workers that share one rate limiter."""
+    """Drains the outbox through a pool of sending workers that share one rate limiter.
+
+    Rows reach the workers as they are claimed: at most one row per chat at a time, its chat's oldest pending row.
+    """
 
     def __init__(
         self,
@@ -148,44 +168,54 @@ class Delivery:
         self.workers = workers
         self.backoff_s = backoff_s
         self.bot_username, self.timezone = bot_username, timezone
+        self.name = sender_name()  # `claimed_by` of the rows this sender claims
         self.stats = DeliveryStats()
-        self._in_flight: set[int] = set()  # rows handed to a worker and not yet written back
+        self._in_flight: set[int] = set()  # rows claimed and not yet settled (their claims are renewed)
         self._accepted: list[dict] = []  # rows Telegram accepted, to be written as `sent` (then out of flight)
         self._accepted_waiting = asyncio.Event()
+        self._settled = asyncio.Event()  # a row left flight: the next row of its chat may be claimed now
         self._writing = asyncio.Lock()
-        self._draining = asyncio.Lock()  # one drain at a time: a row is never picked up twice
+        self._draining = asyncio.Lock()  # one drain at a time per sender
         self.wake = asyncio.Event()
 
     # -- the loop ---------------------------------------------------------------------------------------------
 
     async def drain(self) -> DeliveryStats:
-        """Send everything that is due now; return when nothing due is left (retries included)."""
+        """Send everything that is due now; return when nothing due is left (retries included), also none that
+        another sender is still sending (a crashed sender's rows are taken over when their lease ends)."""
         async with self._draining:
             return await self._drain()
 
     async def _drain(self) -> DeliveryStats:
         queue: asyncio.Queue[Outbox | None] = asyncio.Queue(maxsize=self.workers * 4)
         pool = [asyncio.create_task(self._worker(queue)) for _ in range(self.workers)]
-        writer = asyncio.create_task(self._write_accepted_regularly())
+        helpers = [asyncio.create_task(self._write_accepted_regularly()), asyncio.create_task(self._keep_claims())]
         try:
             while True:
-                fetched, ready = await self._next_batch()
-                if not fetched:
-                    if not self._in_flight:
-                        break  # nothing due and nothing being sent: done
-                    await queue.join()  # let retries and rescheduling settle, then look again
-                    await self._write_accepted()
-                    continue
+                self._settled.clear()  # before claiming: a row that settles meanwhile is not missed
+                claimed, ready = await self._next_batch()
                 for row in ready:
-                    self._in_flight.add(row.id)
-                    await queue.put(row)  # blocks while the workers are busy: fetching stays just ahead
+                    await queue.put(row)  # blocks while the workers are busy: claiming stays just ahead
+                if claimed:
+                    continue
+                if self._in_flight:
+                    # every chat with a due row has one under way here: once one is written, its next row is due
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._settled.wait(), timeout=RENEW_S)
+                    continue
+                wait = await self._others_sending()
+                if wait is None:
+                    break  # nothing due, nothing being sent: done
+                await asyncio.sleep(wait)  # another sender holds rows: they may free the next row of a chat
         finally:
             for _ in pool:
                 await queue.put(None)
             await asyncio.gather(*pool, return_exceptions=True)
-            writer.cancel()
-            await asyncio.gather(writer, return_exceptions=True)
+            for helper in helpers:
+                helper.cancel()
+            await asyncio.gather(*helpers, return_exceptions=True)
             await self._write_accepted()
+            await self._release_unsent()
         return self.stats
 
     async def run_forever(self, poll_s: float = 5.0) -> None:
@@ -203,13 +233,18 @@ class Delivery:
         """True when no round is running and none has been asked for."""
         return not self._draining.locked() and not self.wake.is_set()
 
-    async def _next_batch(self, size: int = 200) -> tuple[int, list[Outbox]]:
-        """(how many due rows were looked at, those to send now): rows no longer relevant are cancelled and
-        rows in the recipient's quiet hours are postponed."""
-        now = self.clock.now()
+    @staticmethod
+    def _wall_now() -> datetime:
+        """Leases are wall-clock time, whatever `clock` says: they are about a sender being alive, not the plan."""
+        return datetime.now(UTC)
+
+    async def _next_batch(self) -> tuple[int, list[Outbox]]:
+        """(how many due rows were claimed, those to send now): claimed rows no longer relevant are cancelled and
+        those in the recipient's quiet hours postponed, both in the claiming transaction."""
+        now, lease_now = self.clock.now(), self._wall_now()
         async with self.db.session() as session:
-            # a copy taken before reading: a row leaves `_in_flight` only after its new status was committed
-            rows = await queries.due_outbox(session, now, size, set(self._in_flight))
+            rows = await outbox_queries.claim_heads(session, self.name, now, lease_now, lease_now + LEASE, BATCH)
+            rows = [row for row in rows if row.id not in self._in_flight]  # a lapsed lease of ours: still ours
             if not rows:
                 return 0, []
             stale = await self._irrelevant_reminders(session, rows, now)
@@ -219,11 +254,47 @@ class Delivery:
                     await queries.update_outbox(session, row.id, status="cancelled", last_error=stale[row.id])
                     self.stats.cancelled += 1
                 elif in_quiet_hours(now, row.timezone):
-                    await queries.update_outbox(session, row.id, not_before=quiet_hours_end(now, row.timezone))
+                    later = quiet_hours_end(now, row.timezone)  # the chat's next rows wait behind this one
+                    await queries.update_outbox(session, row.id, not_before=later, claimed_by=None, claimed_until=None)
                     self.stats.postponed += 1
                 else:
                     ready.append(row)
+        self._in_flight.update(row.id for row in ready)
         return len(rows), ready
+
+    async def _others_sending(self) -> float | None:
+        """Seconds to wait while another sender holds pending rows (None when none does)."""
+        lease_now = self._wall_now()
+        async with self.db.session() as session:
+            until = await outbox_queries.others_claim_until(session, self.name, lease_now)
+        if until is None:
+            return None
+        return min(max((until - lease_now).total_seconds(), 0.01), OTHERS_POLL_S)
+
+    async def _keep_claims(self) -> None:
+        """Renew the leases of the rows in flight, every RENEW_S, until cancelled."""
+        while True:
+            await asyncio.sleep(RENEW_S)
+            ids = set(self._in_flight)
+            if not ids:
+                continue
+            try:
+                async with self.db.session() as session:
+                    await outbox_queries.renew_claims(session, self.name, ids, self._wall_now() + LEASE)
+            except Exception:  # noqa: BLE001 - tried again in RENEW_S, well within the lease
+                log.exception("renewing the claims of outbox rows failed")
+
+    async def _release_unsent(self) -> None:
+        """At the end of a round (or when it is cancelled): give back the claims of rows that were not sent."""
+        unsent = self._in_flight - {row["id"] for row in self._accepted}
+        if not unsent:
+            return
+        try:
+            async with self.db.session() as session:
+                await outbox_queries.release_claims(session, self.name, unsent)
+        except Exception:  # noqa: BLE001 - then the claims lapse after LEASE
+            log.exception("giving back the claims of outbox rows failed")
+        self._in_flight.difference_update(unsent)
 
     async def _irrelevant_reminders(self, session, rows: list[Outbox], now) -> dict[int, str]:
         reminders = [row for row in rows if row.kind in REMINDER_KINDS and row.employee_id is not None]
@@ -255,10 +326,12 @@ class Delivery:
             try:
                 settled = await self._deliver(row)
             except Exception:  # noqa: BLE001 - one bad row must not stop the others
+                # its claim is left to lapse: the row (and its chat) is tried again after LEASE, in order
                 log.exception("delivering outbox row %s failed", row.id)
             finally:
                 if settled:
                     self._in_flight.discard(row.id)
+                    self._settled.set()
                 queue.task_done()
         queue.task_done()
 
@@ -286,6 +359,7 @@ class Delivery:
                 self._accepted[:0] = batch
                 raise
             self._in_flight.difference_update(row["id"] for row in batch)
+            self._settled.set()
 
     # -- one message ------------------------------------------------------------------------------------------
 
@@ -327,7 +401,8 @@ class Delivery:
             if len(self._accepted) >= FLUSH_ROWS:
                 self._accepted_waiting.set()
             return False
-        await self._record(row, not_before=self.clock.now() + LATER)
+        # the chat's next rows wait behind this one until it is sent or given up
+        await self._record(row, not_before=self.clock.now() + LATER, claimed_by=None, claimed_until=None)
         return True
 
     async def _send(self, row: Outbox):
