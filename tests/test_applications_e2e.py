@@ -103,7 +103,7 @@ async def test_an_employee_cannot_touch_someone_elses_application(people):
     async with people.box.db.session() as session:
         dialog = await queries.dialog_of(session, 2002)
     await linda.press_data(f"{dialog.data['v']}|pick|{theirs.id}", linda.last)
-    assert "Tik hiervoor op een van de knoppen" in linda.last.plain_text
+    assert "Die knop hoorde bij een eerder bericht" in linda.last.plain_text  # forged: the stale-button answer
     assert [a.status for a in await _applications(people, 2001)] == ["applied"]
 
 
@@ -148,7 +148,7 @@ async def test_the_coach_sees_the_list_in_the_clients_detail(people, box, clock)
     await _log(ahmed, "Gemeente Zeist", "Klantcontact", day="16-11-2026")
     clock.set(local("2026-11-23 10:00"))
     await coach.send("/caseload")
-    assert "wk 47: 2/0/0" in coach.last.plain_text  # logged applications count even without a check-in
+    assert "week 47: geen check-in (2 sollicitaties gelogd)" in coach.last.plain_text  # logged, not checked in
     await coach.press("Ahmed Yilmaz")
     detail = coach.last.plain_text
     assert "Sollicitaties (2 verstuurd)" in detail

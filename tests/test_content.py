@@ -13,7 +13,7 @@ texts = Texts()
 REASONS = [
     "not_a_number", "negative", "too_high", "not_a_score", "out_of_range", "use_buttons", "stale", "not_text", "edited",
     "empty", "not_a_date", "date_in_future", "date_too_old", "track2_before_sickness", "date_too_far", "name_length",
-    "not_a_time", "quiet_hours", "date_in_past", "pause_too_long",
+    "not_a_time", "quiet_hours", "date_in_past", "pause_too_long", "crisis", "confirm_high", "incomplete",
 ]  # fmt: skip
 CONTEXT = {
     "name": "Ahmed <Yilmaz>",

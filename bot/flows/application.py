@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.core import dialogs
+from bot.core import access, dialogs
 from bot.core.context import Person, Work
 from bot.core.replies import Button, Reply, rows
 from bot.rules.parsing import Invalid, parse_date
@@ -76,8 +76,8 @@ async def on_button(work: Work, person: Person, dialog: Dialog, action: str, val
         return await _move(work, person, "channel", applied_on=applied_on.isoformat())
     if step == "channel" and action == "how" and value in CHANNELS:
         return await _save(work, person, dialog, value)
-    if step == "pick" and action == "pick" and value.isdigit():
-        application = await _own(work, person, int(value))
+    if step == "pick" and action == "pick":
+        application = await _own(work, person, value)
         if application is not None:
             return await _move(work, person, "status", application=application.id)
     if step == "status" and action == "status" and value in STATUSES:
@@ -99,11 +99,8 @@ async def _move(work: Work, person: Person, step: str, **changes: object) -> lis
     return [await question(work, person, dialog, edit=True)]
 
 
-async def _own(work: Work, person: Person, application_id: int | None) -> JobApplication | None:
-    if application_id is None:
-        return None
-    application = await queries.get(work.session, JobApplication, application_id)
-    return application if application is not None and application.employee_id == person.employee.id else None
+async def _own(work: Work, person: Person, application_id: str | int | None) -> JobApplication | None:
+    return await access.reach(work, person, JobApplication, application_id)
 
 
 async def _save(work: Work, person: Person, dialog: Dialog, channel: str) -> list[Reply]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.core import dialogs, phases
+from bot.core import access, dialogs, phases
 from bot.core.context import Person, Work
 from bot.core.replies import Button, Reply, rows
 from bot.flows import pause as pause_flow
 from bot.outgoing import outbox
 from bot.outgoing.outbox import Message
+from bot.rules.buttons import number_in
 from bot.rules.weeks import local_date
 from bot.views import caseload, report
 from storage import coach_queries, queries
@@ -21,6 +22,7 @@ COMMANDS = {"caseload": "coach", "clienten": "coach"}
 NOTE_MAX_CHARS = 2000
 MESSAGE_LIMIT = 4000  # Telegram allows 4096 characters
 PAUSE_WEEKS = pause_flow.WEEK_CHOICES
+MAX_PAGE = 10_000
 
 
 async def start(work: Work, person: Person, *, page: int = 0) -> list[Reply]:
@@ -44,12 +46,13 @@ async def on_text(work: Work, person: Person, dialog: Dialog, text: str) -> list
 
 async def on_button(work: Work, person: Person, dialog: Dialog, action: str, value: str) -> list[Reply]:
     step = dialog.step
-    if step == "list" and action == "page" and value.lstrip("-").isdigit():
+    if step == "list" and action == "page" and number_in(value, 0, MAX_PAGE) is not None:
         return await _move(work, person, "list", page=int(value))
-    if step == "list" and action == "open" and value.isdigit():
-        if await _own_client(work, person, int(value)) is None:
+    if step == "list" and action == "open":
+        client = await _own_client(work, person, value)
+        if client is None:
             return await _move(work, person, "list")
-        return await _move(work, person, "client", client=int(value))
+        return await _move(work, person, "client", client=client.id)
     employee = await _own_client(work, person, dialog.data.get("client"))
     if employee is None:  # not (or no longer) this coach's client
         return await _move(work, person, "list")
@@ -72,7 +75,7 @@ async def on_button(work: Work, person: Person, dialog: Dialog, action: str, val
         return await _move(work, person, "client", intro="phase_set")
     if step == "pause_reason" and action == "reason" and value in pause_flow.REASONS:
         return await _move(work, person, "pause_weeks", reason=value)
-    if step == "pause_weeks" and action == "weeks" and value.isdigit() and int(value) in PAUSE_WEEKS:
+    if step == "pause_weeks" and action == "weeks" and number_in(value, 1, 52) in PAUSE_WEEKS:
         return await _pause(work, person, employee, dialog.data["reason"], int(value))
     if step == "report" and action == "report" and value in report.VARIANTS:
         return await _report(work, person, employee, value)
@@ -84,11 +87,8 @@ async def _move(work: Work, person: Person, step: str, *, intro: str | None = No
     return [await question(work, person, dialog, edit=True, intro=intro)]
 
 
-async def _own_client(work: Work, person: Person, employee_id: int | None) -> Employee | None:
-    if employee_id is None:
-        return None
-    employee = await queries.get(work.session, Employee, employee_id)
-    return employee if employee is not None and employee.coach_id == person.coach.id else None
+async def _own_client(work: Work, person: Person, employee_id: str | int | None) -> Employee | None:
+    return await access.reach(work, person, Employee, employee_id)
 
 
 async def _pause(work: Work, person: Person, employee: Employee, reason: str, weeks: int) -> list[Reply]:

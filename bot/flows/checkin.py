@@ -101,8 +101,10 @@ async def on_text(work: Work, person: Person, dialog: Dialog, text: str) -> list
     step = dialog.step
     if step in (*rules.COUNT_STEPS, "energy"):
         try:
-            value = rules.parse_answer(step, text)
+            value = rules.parse_answer(step, text, confirmed=dialog.data.get("confirm"))
         except Invalid as problem:
+            if problem.reason == "confirm_high":  # typed once more, it is taken as meant
+                dialog = await dialogs.move(work, person.user_id, FLOW, step, confirm=problem.details["value"])
             return [question(person, dialog, checkin, problem={"reason": problem.reason, **problem.details})]
         return await _answer(work, person, dialog, checkin, step, value, edit=False)
     if step == rules.NOTE:
@@ -174,8 +176,9 @@ async def on_button(work: Work, person: Person, dialog: Dialog, action: str, val
     if step in (rules.SUMMARY, rules.EDIT_MENU) and action == "note":
         dialog = await dialogs.move(work, person.user_id, FLOW, rules.NOTE)
         return [question(person, dialog, checkin, edit=True)]
-    if action == "back":
-        dialog = await dialogs.move(work, person.user_id, FLOW, rules.SUMMARY, editing=False)
+    if action == "back" and step in (rules.NOTE, rules.EDIT_MENU):
+        back = rules.first_open_step(answers_of(checkin, dialog))  # the summary, unless something is missing
+        dialog = await dialogs.move(work, person.user_id, FLOW, back, editing=False)
         return [question(person, dialog, checkin, edit=True)]
     if step == rules.NOTE and action == "clear":
         checkin.note = None
@@ -195,12 +198,15 @@ async def _answer(
     setattr(checkin, step, value)
     await queries.save_checkin(work.session, checkin, work.clock.now())
     following = rules.step_after(step, answers_of(checkin), editing=bool(dialog.data.get("editing")))
-    dialog = await dialogs.move(work, person.user_id, FLOW, following, editing=False)
+    dialog = await dialogs.move(work, person.user_id, FLOW, following, editing=False, confirm=None)
     return [question(person, dialog, checkin, edit=edit)]
 
 
 async def _submit(work: Work, person: Person, checkin: CheckIn) -> list[Reply]:
     first_time = checkin.submitted_at is None
+    if not rules.complete(answers_of(checkin)):  # never a check-in with an answer missing
+        dialog = await dialogs.move(work, person.user_id, FLOW, rules.first_open_step(answers_of(checkin)))
+        return [question(person, dialog, checkin, problem={"reason": "incomplete"})]
     if first_time:
         checkin.submitted_at = work.clock.now()
     await queries.save_checkin(work.session, checkin, work.clock.now())

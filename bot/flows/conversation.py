@@ -6,6 +6,8 @@ only ever get onboarding guidance; every message from a known user gets an answe
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
 from types import ModuleType
 
 from bot.core import dialogs
@@ -24,6 +26,7 @@ from bot.flows import pin as pin_flow
 from bot.flows import privacy as privacy_flow
 from bot.flows import setup as setup_flow
 from bot.flows import values as values_flow
+from bot.rules import buttons
 
 # Every multi-step flow. Each module has FLOW (its name), COMMANDS ({command: role}: the commands that start
 # it, Dutch first, English aliases after), start(work, person), on_text, on_button and ask_again.
@@ -55,6 +58,10 @@ async def on_command(work: Work, incoming: Incoming, command: str, args: list[st
         return [_greeting(person)]
     if person.role is None:
         return [Reply("unknown_user", person.lang)]
+    dialog = await dialogs.current(work, person.user_id)
+    alert = await safety_alert.screen(work, person, dialog, " ".join(args))  # "/checkin <words>" is read too
+    if alert is not None:
+        return [alert]
     if _closed(person):
         return [Reply("trajectory_closed", person.lang)]
     if command in CANCEL:
@@ -65,6 +72,7 @@ async def on_command(work: Work, incoming: Incoming, command: str, args: list[st
     return [Reply(f"help_{person.role}", person.lang, {"unknown_command": command not in HELP})]
 
 
+@_records_offered
 async def on_text(work: Work, incoming: Incoming) -> list[Reply]:
     person = await identify(work, incoming)
     if person.role is None:
@@ -72,41 +80,79 @@ async def on_text(work: Work, incoming: Incoming) -> list[Reply]:
     dialog = await dialogs.current(work, person.user_id)
     text = incoming.text or ""
     alert = await safety_alert.screen(work, person, dialog, text)  # crisis language: help first, always
+    if alert is not None:  # the words are kept nowhere; the open question comes again after the yes or no
+        return [alert]
+    consent = await safety_alert.typed(work, person, text)  # "ja" or "liever niet" to that yes/no
+    if consent is not None:
+        return await _consent(work, person, dialog, *consent)
     if dialog is None:
-        return [alert] if alert else [Reply(f"help_{person.role}", person.lang, {"not_understood": True})]
-    replies = await FLOWS[dialog.flow].on_text(work, person, dialog, text)
-    return [alert, *replies] if alert else replies
+        return [Reply(f"help_{person.role}", person.lang, {"not_understood": True})]
+    return await FLOWS[dialog.flow].on_text(work, person, dialog, text)
 
 
+@_records_offered
 async def on_button(work: Work, incoming: Incoming) -> list[Reply]:
+    """A tap on an inline button. The data is parsed in one place (`bot.rules.buttons`) and accepted only when
+    the current question offers exactly this button; anything else (old, forged, malformed) is a stale button
+    that changes nothing."""
     person = await identify(work, incoming)
     if person.role is None:
         return [Reply("unknown_user", person.lang, toast="unknown_user")]
-    press = dialogs.parse_button(incoming.data or "")
-    if press is not None and press.version is None and press.action == safety_alert.ACTION:
-        return await safety_alert.on_consent(work, person, press.value)
-    is_start = press is not None and press.version is None and (press.action, press.value) == ("go", "checkin")
-    if is_start and _closed(person):
-        return [Reply("trajectory_closed", person.lang)]
-    if is_start and person.role == "employee":
-        return await checkin_flow.start(work, person, edit=True)
-    opens = press is not None and press.version is None and press.action == "go" and press.value in FLOWS
-    if opens and person.role in FLOWS[press.value].COMMANDS.values():  # e.g. the digest's "open your caseload"
-        return await FLOWS[press.value].start(work, person)
+    press = buttons.parse(incoming.data)
     dialog = await dialogs.current(work, person.user_id)
-    if press is None or dialog is None or press.version != dialog.data.get("v"):
-        return await _reask(work, person, dialog, "stale", toast="stale_button")
-    return await FLOWS[dialog.flow].on_button(work, person, dialog, press.action, press.value)
+    if press is not None and press.version is None:
+        replies = await _outside_dialog(work, person, press)
+        if replies is not None:
+            return replies
+    elif press is not None and dialog is not None and _offered_now(dialog, press, incoming.data):
+        replies = await FLOWS[dialog.flow].on_button(work, person, dialog, press.action, press.value)
+        return replies
+    return await _reask(work, person, dialog, "stale", toast="stale_button")
 
 
+def _offered_now(dialog, press: buttons.ButtonPress, data: str) -> bool:
+    return press.version == dialog.data.get("v") and dialogs.offered(dialog, data)
+
+
+async def _outside_dialog(work: Work, person: Person, press: buttons.ButtonPress) -> list[Reply] | None:
+    """Buttons that belong to no dialog: the safety question, "start the check-in", "open the caseload"."""
+    if press.action == safety_alert.ACTION:
+        consent = await safety_alert.pressed(work, person, press.value)
+        if consent is None:
+            return [safety_alert.stale(person)]
+        return await _consent(work, person, await dialogs.current(work, person.user_id), *consent)
+    if press.action != "go" or press.value not in FLOWS:
+        return None
+    if person.role not in FLOWS[press.value].COMMANDS.values():
+        return None
+    if _closed(person):
+        return [Reply("trajectory_closed", person.lang)]
+    if press.value == checkin_flow.FLOW:
+        return await checkin_flow.start(work, person, edit=True)
+    return await FLOWS[press.value].start(work, person)
+
+
+async def _consent(work: Work, person: Person, dialog, alert, allowed: bool) -> list[Reply]:
+    """The yes or no about telling the coach; then the question the employee was at, gently, once more."""
+    replies = [await safety_alert.answer(work, person, alert, allowed)]
+    if dialog is not None:
+        replies += await FLOWS[dialog.flow].ask_again(work, person, dialog, CRISIS)
+    return replies
+
+
+@_records_offered
 async def on_other(work: Work, incoming: Incoming, kind: str) -> list[Reply]:
-    """A sticker, photo, voice message, document...: nothing we can read."""
+    """A sticker, photo, voice message, document...: nothing we can read (a caption is screened for safety)."""
     person = await identify(work, incoming)
     if person.role is None:
         return [Reply("unknown_user", person.lang)]
-    return await _reask(work, person, await dialogs.current(work, person.user_id), "not_text", kind=kind)
+    dialog = await dialogs.current(work, person.user_id)
+    alert = await safety_alert.screen(work, person, dialog, incoming.text or "")
+    replies = await _reask(work, person, dialog, "not_text", kind=kind)
+    return [alert, *replies] if alert else replies
 
 
+@_records_offered
 async def on_edited(work: Work, incoming: Incoming) -> list[Reply]:
     """An edited earlier message: answers are not changed that way; say how to change them."""
     person = await identify(work, incoming)

@@ -7,6 +7,7 @@ from bot.core import dialogs
 from bot.core.context import Person, Work
 from bot.core.replies import Button, Reply, rows
 from bot.outgoing import digest
+from bot.rules.buttons import number_in
 from bot.rules.parsing import Invalid, parse_send_time, parse_time
 from storage import queries
 from storage.models import Dialog
@@ -44,7 +45,7 @@ async def on_button(work: Work, person: Person, dialog: Dialog, action: str, val
     if dialog.step == "shown" and action == "settings":
         dialog = await dialogs.move(work, person.user_id, FLOW, "weekday")
         return [question(person, dialog)]
-    if dialog.step == "weekday" and action == "day" and value.isdigit() and 0 <= int(value) <= 6:
+    if dialog.step == "weekday" and action == "day" and number_in(value, 0, 6) is not None:
         dialog = await dialogs.move(work, person.user_id, FLOW, "time", weekday=int(value))
         return [question(person, dialog, edit=True)]
     if dialog.step == "time" and action == "time" and value in TIME_BUTTONS:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.core import dialogs
+from bot.core import access, dialogs
 from bot.core.context import Person, Work
 from bot.core.replies import Button, Reply, rows
 from bot.flows.onboarding import make_link
@@ -59,8 +59,8 @@ async def on_text(work: Work, person: Person, dialog: Dialog, text: str) -> list
 
 
 async def on_button(work: Work, person: Person, dialog: Dialog, action: str, value: str) -> list[Reply]:
-    if dialog.step == "employer" and action == "employer" and value.isdigit():
-        employer = await employer_queries.employer_of_coach(work.session, person.coach.id, int(value))
+    if dialog.step == "employer" and action == "employer":
+        employer = await access.reach(work, person, Employer, value)
         if employer is not None:
             return [await _chose(work, person, employer, edit=True)]
     return [await question(work, person, dialog, problem={"reason": "use_buttons"})]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.core import dialogs
+from bot.core import access, dialogs
 from bot.core.context import Person, Work
 from bot.core.replies import Button, Reply, rows
 from bot.flows.onboarding import make_link
@@ -72,8 +72,8 @@ async def on_text(work: Work, person: Person, dialog, text: str) -> list[Reply]:
 
 
 async def on_button(work: Work, person: Person, dialog, action: str, value: str) -> list[Reply]:
-    if dialog.step == "employer" and action == "employer" and value.isdigit():
-        employer = await queries.get(work.session, Employer, int(value))
+    if dialog.step == "employer" and action == "employer":
+        employer = await access.reach(work, person, Employer, value)  # only an employer of the coach's clients
         if employer is not None:
             dialog = await dialogs.move(work, person.user_id, FLOW, "sick_day", employer=employer.name)
             return [await question(work, person, dialog, edit=True)]

@@ -10,6 +10,7 @@ from bot.core.context import Person, Work
 from bot.core.replies import Button, Reply, rows
 from bot.outgoing import outbox
 from bot.outgoing.outbox import Message
+from bot.rules.buttons import number_in
 from bot.rules.parsing import Invalid, parse_date
 from bot.rules.weeks import local_date
 from storage import queries
@@ -56,7 +57,7 @@ async def on_button(work: Work, person: Person, dialog: Dialog, action: str, val
     if dialog.step == "reason" and action == "reason" and value in REASONS:
         dialog = await dialogs.move(work, person.user_id, FLOW, "until", reason=value)
         return [await question(work, person, dialog, edit=True)]
-    if dialog.step == "until" and action == "weeks" and value.isdigit() and int(value) in WEEK_CHOICES:
+    if dialog.step == "until" and action == "weeks" and number_in(value, 1, 52) in WEEK_CHOICES:
         return await _create(work, person, dialog, today + timedelta(weeks=int(value), days=-1), edit=True)
     if dialog.step == "active" and action == "end":
         pause = await end(work, person.employee, await queries.get(work.session, Pause, dialog.data["pause_id"]))

@@ -7,7 +7,7 @@ flow only stores `employee.pinned_process`. A coach only ever sees and changes t
 
 from __future__ import annotations
 
-from bot.core import dialogs
+from bot.core import access, dialogs
 from bot.core.context import Person, Work
 from bot.core.replies import Button, Reply, rows
 from bot.rules import act
@@ -33,8 +33,8 @@ async def on_text(work: Work, person: Person, dialog: Dialog, text: str) -> list
 
 
 async def on_button(work: Work, person: Person, dialog: Dialog, action: str, value: str) -> list[Reply]:
-    if dialog.step == "client" and action == "client" and value.isdigit():
-        client = await _client(work, person, int(value))
+    if dialog.step == "client" and action == "client":
+        client = await _client(work, person, value)
         if client is not None:
             dialog = await dialogs.move(work, person.user_id, FLOW, "process", client_id=client.id)
             return [await question(work, person, dialog, edit=True)]
@@ -49,10 +49,9 @@ async def on_button(work: Work, person: Person, dialog: Dialog, action: str, val
     return [await question(work, person, dialog, problem={"reason": "use_buttons"})]
 
 
-async def _client(work: Work, person: Person, employee_id: int) -> Employee | None:
+async def _client(work: Work, person: Person, employee_id: str | int) -> Employee | None:
     """The coach's own client with this id, never anyone else's."""
-    client = await queries.get(work.session, Employee, employee_id)
-    return client if client is not None and client.coach_id == person.coach.id else None
+    return await access.reach(work, person, Employee, employee_id)
 
 
 async def question(

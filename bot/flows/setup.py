@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core import dialogs
 from bot.core.context import Person, Work
 from bot.core.replies import Button, Reply, rows
+from bot.rules.buttons import number_in
 from bot.rules.parsing import Invalid, parse_send_time, parse_time
 from content.texts import LANGUAGES
 from storage import queries
@@ -42,10 +43,10 @@ async def on_button(work: Work, person: Person, dialog: Dialog, action: str, val
         work.session.add(employee)
         dialog = await dialogs.move(work, person.user_id, FLOW, "weekday")
         return [question(person, dialog, edit=True)]
-    if dialog.step == "weekday" and action == "day" and value.isdigit() and 0 <= int(value) <= 6:
+    if dialog.step == "weekday" and action == "day" and number_in(value, 0, 6) is not None:
         dialog = await dialogs.move(work, person.user_id, FLOW, "time", weekday=int(value))
         return [question(person, dialog, edit=True)]
-    if dialog.step == "time" and action == "time" and value.replace(":", "").isdigit():
+    if dialog.step == "time" and action == "time" and value in TIME_BUTTONS:
         return await _done(work, person, dialog, parse_time(value), edit=True)
     return [question(person, dialog, problem={"reason": "use_buttons"})]
 

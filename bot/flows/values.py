@@ -9,6 +9,7 @@ from bot.core import dialogs
 from bot.core.context import Person, Work
 from bot.core.replies import Button, Reply, rows
 from bot.rules import act
+from bot.rules.buttons import number_in
 from storage import queries
 from storage.models import Dialog
 
@@ -37,8 +38,9 @@ def apply(values: list[str], action: str, value: str) -> list[str]:
     Raises act.TooManyValues past the maximum and ValueError for a button that does not fit."""
     if action == "val":
         return act.toggle_value(values, value)
-    if action == "del" and value.isdigit() and int(value) < len(values):
-        return [kept for index, kept in enumerate(values) if index != int(value)]
+    place = number_in(value, 0, len(values) - 1) if action == "del" else None
+    if place is not None:
+        return [kept for index, kept in enumerate(values) if index != place]
     raise ValueError(f"no value button {action!r} {value!r}")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.rules.parsing import parse_count, parse_score
+from bot.rules.parsing import Invalid, parse_count, parse_score
 
 COUNT_STEPS = ("applications", "interviews", "networking")
 STEPS = (*COUNT_STEPS, "activities", "energy")
@@ -24,8 +24,10 @@ REFLECTION = "reflection"  # the week's ACT prompt, answered in own words or ski
 NEXT_STEP = "next_step"  # one small committed step for next week
 STEP_MAX_CHARS = 300
 
-# Upper bounds for a single week; above these a typed number is taken to be a typo.
+# Upper bounds for a single week; above these a typed number may be a typo, so it is stored only when the same
+# number is typed a second time. LIMIT is the most that is ever stored.
 MAXIMUM = {"applications": 60, "interviews": 20, "networking": 60}
+LIMIT = 500
 ENERGY_RANGE = (1, 10)
 NOTE_MAX_CHARS = 1000
 
@@ -64,6 +66,11 @@ def first_open_step(answers: Answers) -> str:
     return SUMMARY
 
 
+def complete(answers: Answers) -> bool:
+    """Whether every question a check-in needs before it can be sent has an answer."""
+    return all(answers.get(step) is not None for step in STEPS)
+
+
 def step_after(step: str, answers: Answers, *, editing: bool) -> str:
     """The step after answering `step`; when changing one answer, straight back to the summary."""
     if editing or step == FOLLOWUP:
@@ -75,10 +82,14 @@ def step_after(step: str, answers: Answers, *, editing: bool) -> str:
     return SUMMARY
 
 
-def parse_answer(step: str, text: str) -> int:
-    """Interpret typed text for a count or energy step; raises parsing.Invalid."""
+def parse_answer(step: str, text: str, confirmed: int | None = None) -> int:
+    """Interpret typed text for a count or energy step; raises parsing.Invalid. A count above the week's
+    MAXIMUM raises Invalid("confirm_high") unless it equals `confirmed` (the number typed the time before)."""
     if step in COUNT_STEPS:
-        return parse_count(text, MAXIMUM[step])
+        value = parse_count(text, LIMIT)
+        if value > MAXIMUM[step] and value != confirmed:
+            raise Invalid("confirm_high", maximum=MAXIMUM[step], value=value)
+        return value
     if step == "energy":
         return parse_score(text, *ENERGY_RANGE)
     raise ValueError(f"step {step!r} takes no typed answer")
