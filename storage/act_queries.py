@@ -56,3 +56,16 @@ async def add_alert(session: AsyncSession, employee_id: int, source: str, now: d
 async def alerts_of(session: AsyncSession, employee_id: int) -> list[SafetyAlert]:
     statement = select(SafetyAlert).where(SafetyAlert.employee_id == employee_id).order_by(SafetyAlert.id)
     return list((await session.exec(statement)).all())
+
+
+async def unanswered_alert_since(session: AsyncSession, employee_id: int, since: datetime) -> SafetyAlert | None:
+    """The employee's latest safety alert, if it is still waiting for the yes/no about telling the coach and was
+    raised after `since`."""
+    statement = (
+        select(SafetyAlert)
+        .where(SafetyAlert.employee_id == employee_id, SafetyAlert.created_at >= since)
+        .order_by(SafetyAlert.id.desc())
+        .limit(1)
+    )
+    latest = (await session.exec(statement)).first()
+    return latest if latest is not None and latest.coach_allowed is None else None

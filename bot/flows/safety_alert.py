@@ -2,15 +2,18 @@
 
 The bot answers at once with where to get help (113 Zelfmoordpreventie, the GP or GP out-of-hours service, 112),
 stores a `SafetyAlert` row (which kind of text, when; never the text itself) and asks whether the coach may be
-told. Only a "yes" puts a message to the coach in the outbox. The question's buttons belong to no dialog, so
-whatever the employee was doing (a check-in, say) simply continues and keeps its answers.
+told (tapped, or typed: "ja", "nee", "liever niet"). Only a "yes" puts a message to the coach in the outbox.
+The screened text itself is kept nowhere: not as a step, note, value or reflection, and it is never repeated
+back. The question's buttons belong to no dialog, so whatever the employee was doing (a check-in, say) keeps
+its answers; after the yes or no its open question is asked again.
 """
 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
-from bot.core import dialogs
+from bot.core import access, dialogs
 from bot.core.context import Person, Work
 from bot.core.replies import Button, Reply
 from bot.outgoing import outbox
@@ -21,6 +24,7 @@ from storage.models import Coach, Dialog, SafetyAlert
 
 ACTION = "safety"
 ANSWERS = {"yes": True, "no": False}
+ANSWER_WITHIN = timedelta(hours=24)  # a typed "ja" or "nee" counts as the answer this long after the question
 # Where a text was typed, by the position in the check-in; anything else is "chat".
 SOURCES = {("checkin", "reflection"): "reflection", ("checkin", "next_step"): "step", ("checkin", "note"): "note"}
 
@@ -48,18 +52,37 @@ async def screen(work: Work, person: Person, dialog: Dialog | None, text: str) -
     return Reply("safety_help", person.lang, ctx, buttons)
 
 
-async def on_consent(work: Work, person: Person, value: str) -> list[Reply]:
-    """The employee's yes or no to telling the coach. Answered once; a second tap only repeats the answer."""
+async def pressed(work: Work, person: Person, value: str) -> tuple[SafetyAlert, bool] | None:
+    """The alert and the answer of a tapped yes/no button ("<alert id>:yes"), if the alert is this employee's."""
     alert_id, _, answer = value.partition(":")
-    alert = await queries.get(work.session, SafetyAlert, int(alert_id)) if alert_id.isdigit() else None
-    if alert is None or person.employee is None or alert.employee_id != person.employee.id or answer not in ANSWERS:
-        return [Reply("safety_answer", person.lang, {"allowed": None}, toast="stale_button")]
+    alert = await access.reach(work, person, SafetyAlert, alert_id)
+    return (alert, ANSWERS[answer]) if alert is not None and answer in ANSWERS else None
+
+
+async def typed(work: Work, person: Person, text: str) -> tuple[SafetyAlert, bool] | None:
+    """A typed yes or no ("ja", "liever niet") while the question about telling the coach is still open."""
+    if person.employee is None:
+        return None
+    allowed = safety.consent_answer(text)
+    if allowed is None:
+        return None
+    since = work.clock.now() - ANSWER_WITHIN
+    alert = await act_queries.unanswered_alert_since(work.session, person.employee.id, since)
+    return (alert, allowed) if alert is not None else None
+
+
+async def answer(work: Work, person: Person, alert: SafetyAlert, allowed: bool) -> Reply:
+    """The employee's yes or no to telling the coach. Answered once; a second answer only repeats the first."""
     if alert.coach_allowed is None:
-        alert.coach_allowed = ANSWERS[answer]
+        alert.coach_allowed = allowed
         if alert.coach_allowed:
             await _tell_coach(work, person, alert)
         await queries.add(work.session, alert)
-    return [Reply("safety_answer", person.lang, {"allowed": alert.coach_allowed}, toast="safety_thanks")]
+    return Reply("safety_answer", person.lang, {"allowed": alert.coach_allowed}, toast="safety_thanks")
+
+
+def stale(person: Person) -> Reply:
+    return Reply("safety_answer", person.lang, {"allowed": None}, toast="stale_button")
 
 
 async def _tell_coach(work: Work, person: Person, alert: SafetyAlert) -> None:

@@ -28,7 +28,7 @@ def _incoming(update: Update) -> Incoming:
         chat_id=update.effective_chat.id,
         first_name=user.first_name or "",
         language_code=user.language_code,
-        text=message.text if message is not None and update.callback_query is None else None,
+        text=(message.text or message.caption) if message is not None and update.callback_query is None else None,
         data=update.callback_query.data if update.callback_query else None,
     )
 
