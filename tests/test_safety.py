@@ -90,6 +90,7 @@ def test_indirect_wording_a_place_a_means_getting_ready_and_saying_goodbye_trigg
     assert screen("ik heb mijn slaappillen opgespaard").hit  # means + getting ready
     assert screen("I looked up how many paracetamol would be lethal").hit  # death
     assert screen("ik sta nu op de brug").hit  # a place + now + being there
+    assert screen("ik rij vannacht naar de Erasmusbrug").hit  # a place at the end of a compound
     assert screen("ik ben bang dat ik mezelf iets ga aandoen").hit
     assert screen("I gave my dog to my sister, I won't need to walk him anymore").hit  # finality
     assert not screen("De dosis van mijn pillen is verlaagd door de huisarts.").hit  # routine care counts against

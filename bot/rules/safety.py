@@ -83,7 +83,8 @@ PHRASES_NL = (
     "er niet meer was $", "er niet meer ben $", "wou dat ik er niet", "stop met alles", "stoppen met alles",
     "met alles stoppen", "touw gekocht", "touw klaar*", "snij* arm*", "arm* snij*", "kras* arm*", "tot het bloedt",
     "niemand mist me", "niemand mist mij", "eind* aan leven", "beter als ik er niet", "beter zonder mij",
-    "stoppen met ademen", "niet meer ademen", "eruit stappen", "er uit stappen", "heeft geen zin meer",
+    "stoppen met ademen", "geen weg terug", "geen terugweg", "rails liggen", "spoor liggen", "niet meer ademen",
+    "eruit stappen", "er uit stappen", "heeft geen zin meer",
     "heeft toch geen zin", "geen zin meer $", "wat heeft het nog voor zin", "wordt nooit meer beter",
     "wordt nooit beter", "eind* aan alles", "als ik weg was", "niemand zou het erg vinden", "klaar alles",
     "klaar iedereen", "alles opgeven", "geef alles op", "niet meer wil niet meer",
@@ -147,7 +148,7 @@ PHRASES_EN = (
     "nobody needs me", "no one needs me", "around much longer", "here much longer", "trek het niet", "trek dit niet",
     "trek het echt niet", "voor de trein stap*", "voor een trein stap*", "voor de trein lopen",
     "als ik er niet was", "als ik er niet ben", "als ik er niet meer", "see a way out", "see any way out",
-    "nothing left for me", "nothing left to live",
+    "nothing left for me", "no way back", "point of no return", "on the tracks", "on the rails", "nothing left to live",
 )  # fmt: skip
 
 # Pairs of word groups: one word of each group in the same sentence, in any order, is a hit. They catch what no
@@ -172,7 +173,7 @@ CUE_PAIRS = (
       "thigh*")),
     ("jumping",
      ("brug", "bridge", "dak", "roof", "flat", "balkon", "balcony", "trein", "train", "rails", "tracks", "viaduct",
-      "overpass"),
+      "overpass", "metro", "subway", "tram"),
      ("spring*", "sprong", "gesprongen", "jump*")),
     ("means",
      ("pil", "pilen", "slapil*", "tabletten", "pils", "sleping", "tablets", "touw", "rope", "medicijn*", "meds",
@@ -185,6 +186,10 @@ CUE_PAIRS = (
     ("a burden",
      ("burden", "last", "blok"),
      ("familie", "family", "gezin", "kinderen", "children", "kids", "iedereen", "everyone", "anderen", "others")),
+    ("saying goodbye to them",
+     ("afscheid*", "goodbye*", "farewell", "vaarwel"),
+     ("iedereen", "everyone", "everybody", "allemaal", "kinderen", "kids", "children", "familie", "family", "gezin",
+      "ouders", "parents", "vrouw", "wife", "husband", "partner")),
     ("why go on",
      ("waarom", "why", "zin"),
      ("doorgaan", "dorgaan", "verder", "bother")),
@@ -215,7 +220,11 @@ CUE_GROUPS = (
     ("going on", 1, ("doorgaan", "door", "verder", "vol", "volhoud*", "carry", "carrying", "going", "keep",
                      "keeping", "fighting", "vechten")),
     ("means", 2, ("pil", "pillen", "pills", "meds", "medicijn*", "medicatie", "tabletten", "tablets", "slaappil*",
-                  "touw", "rope", "brug", "bridge", "viaduct", "overpass", "perron", "platform", "spoor", "rails",
+                  "touw", "rope", "brug", "*brug", "*viaduct", "*flat", "*spoor", "bridge", "water", "metro", "subway",
+                  "tram", "parkeergarage", "parking garage", "car park", "drive off", "off the road", "van de weg",
+                  "snelste manier", "fastest way", "quickest way", "makkelijkste manier", "easiest way",
+                  "pijnloze manier",
+                  "painless way", "viaduct", "overpass", "perron", "platform", "spoor", "rails",
                   "tracks", "trein", "train", "mes", "mesje", "knife", "scheermes*", "razor*", "plan", "planning",
                   "methode", "gun", "wapen", "boom", "tree", "snelweg", "highway", "paracetamol", "insuline",
                   "insulin", "antidepress*", "slaapmiddel*", "oxazepam", "diazepam", "temazepam", "lorazepam",
@@ -225,13 +234,24 @@ CUE_GROUPS = (
                   "river", "gracht", "vrachtwagen", "truck", "lorry", "tegenligger", "dak", "roof", "balkon",
                   "balcony", "flat", "klif", "cliff", "rand", "randje", "edge", "ledge", "hoogte", "aansteker",
                   "lighter", "gas", "bleach")),
-    ("getting ready", 2, ("bewaard", "bewaar*", "opgespaard", "opsparen", "spaar*", "gespaard", "verzamel*",
+    ("getting ready", 2, ("*geslepen", "sharpened", "slijp*", "verschillende apotheken", "different pharmacies",
+                          "meerdere apotheken", "several pharmacies", "bewaard", "bewaar*", "opgespaard", "opsparen",
+                          "spaar*", "gespaard", "verzamel*",
                           "collect*", "stockpil*", "stash*", "hoard*", "saved", "saving", "opgeslagen", "verstopt",
                           "hidden", "hide", "hiding", "bij elkaar", "gehamsterd", "hamster*", "klaargelegd",
                           "klaar gelegd", "klaargezet", "klaar gezet", "voorbereid*", "prepared", "preparing")),
-    ("how much", 1, ("hoeveel", "how many", "how much", "genoeg", "enough", "te veel", "too many")),
-    ("now", 1, ("nu", "now", "vannacht", "tonight", "vanavond", "straks", "zometeen", "zo meteen")),
-    ("being there", 1, ("sta", "staan", "standing", "stand", "zit", "sitting", "loop", "lopen",
+    ("how much", 1, ("hoeveel", "how many", "how much", "genoeg", "enough", "te veel", "too many", "too much",
+                     "hoe hoog", "how high", "hoe diep", "how deep", "hoogte", "height", "snelste", "fastest",
+                     "quickest", "makkelijkste", "easiest", "pijnloze")),
+    ("a while there", 1, ("for a while", "for hours", "for an hour", "al een uur", "al uren", "al een tijd*",
+                          "de hele avond", "de hele nacht", "all night", "all evening")),
+    ("belongings", 1, ("spullen", "belongings", "bezittingen", "possessions", "things", "stuff", "auto", "car",
+                       "sieraden", "jewelry", "jewellery", "boeken", "books", "platen", "records", "planten",
+                       "plants", "kleren", "clothes", "gitaar", "guitar", "collectie", "collection")),
+    ("now", 1, ("nu", "now", "vannacht", "tonight", "vanavond", "straks", "binnenkort", "soon", "zometeen",
+                "zo meteen")),
+    ("being there", 1, ("sta", "staan", "standing", "stand", "liggen", "lig", "lie", "lying", "zit", "sitting",
+                        "loop", "lopen",
                         "walk*", "blijf", "ga", "gaan", "go", "rij", "rijden", "drive", "driving", "staring",
                         "staar*", "stare")),
     ("finality", 2, ("laatste keer", "last time", "voor het laatst", "for the last", "made my peace",
@@ -243,8 +263,12 @@ CUE_GROUPS = (
                      "is voorbij", "all over", "mag hem houden", "mag ze houden", "mag het houden", "can keep",
                      "given away", "gave away", "giving away", "weggegeven", "weggeven", "weg gegeven",
                      "weet het nog niet", "doesnt know yet", "dont know yet", "wont be around", "not coming back",
-                     "niet meer terug", "nooit meer terug", "never come back", "never coming back")),
-    ("loved ones", 1, ("vrouw", "partner", "kinderen", "kids", "children", "dochter", "zoon", "daughter", "son",
+                     "niet meer terug", "nooit meer terug", "never come back", "never coming back", "krijgt mijn",
+                     "krijgen mijn", "gets my",
+                     "get my", "can have my", "mag mijn", "asiel", "shelter", "herplaats*", "rehome*",
+                     "nieuw baasje", "new home for", "wordt tijd", "its time")),
+    ("loved ones", 1, ("vrouw", "partner", "kinderen", "kids", "children", "dochter", "zoon", "daughter", "son", "ex",
+                       "friends", "vrienden",
                        "mum", "mom", "mam", "moeder", "vader", "dad", "father", "mother", "zus", "broer",
                        "sister", "brother", "familie", "family", "gezin", "ouders", "parents", "wife", "husband")),
     ("affairs in order", 1, ("wachtwoord*", "password*", "bankgegevens", "bank", "verzekering*", "insurance",
@@ -252,23 +276,24 @@ CUE_GROUPS = (
     ("harm", 2, ("snij*", "gesneden", "sned*", "kras*", "gekrast", "cut", "cutting", "harm*", "bloed*", "bleed*",
                  "verwond*", "bezeer*")),
     ("thinking of it", 1, ("denk*", "dacht", "think*", "thought*", "overweeg*", "considering", "gezocht",
-                           "opgezocht", "uitgezocht", "googled", "hoe", "how")),
+                           "opgezocht", "uitgezocht", "googled", "google*", "hoe", "how", "checked", "gecheckt",
+                           "gekeken", "looked", "nagekeken", "picturing", "imagin*", "voorstel*")),
     ("self", 1, ("mezelf", "mijzelf", "myself", "mij")),  # not "me": squeezed, "mee" is "me" too
     ("all or nothing", 1, ("alles", "everything", "allemaal", "all", "iedereen", "everyone", "everybody",
                            "forever", "voorgoed", "altijd", "nothing", "niks", "niets", "nergens", "anymore",
                            "anything")),
     ("not", 1, ("niet", "not", "dont", "geen", "no", "never", "nooit", "cant", "cannot", "wont", "nie")),
-    ("wish", 1, ("wil", "willen", "wou", "wish", "want", "wanna", "liever", "rather", "beter", "better",
+    ("wish", 1, ("wil", "willen", "wou", "wilde", "wish", "want", "wanna", "liever", "rather", "beter", "better",
                  "zou", "would")),
     ("the job search", -2, ("sollicit*", "vacature*", "vacanc*", "referral*", "netwerk*", "networking", "baan", "job",
                             "jobs", "werk*", "work*", "cv", "interview*",
                             "gesprek*", "bedrijf", "company", "agency", "uitzendbureau", "opleiding", "cursus",
                             "course", "application*", "cover", "uwv", "contract", "zoektocht", "search*", "coach",
-                            "afwijzing", "rejection", "brief", "letter", "mail*", "email*", "werkgever*",
+                            "afwijzing", "rejection", "motivatie*", "motivation", "mail*", "email*", "werkgever*",
                             "employer*", "collega*", "colleague*", "proefplaatsing", "dienst", "shift*", "aannemen",
                             "aangenomen",
                             "hire*", "hiring")),
-    ("routine care", -1, ("apotheek", "apotheker", "pharmacy", "pharmacist", "chemist", "huisarts", "dokter",
+    ("routine care", -1, ("apotheek", "*apotheker", "pharmacy", "pharmacist", "chemist", "huisarts", "dokter",
                           "doctor", "arts", "bedrijfsarts", "bijsluiter", "leaflet", "voorgeschreven",
                           "prescribed", "recept", "prescription", "afgebouwd", "afbouwen", "verlaagd", "verhoogd",
                           "lowered", "increased", "ontbijt", "breakfast", "fysio*", "physio*")),
@@ -370,6 +395,8 @@ def _allowed_typos(pattern: str, words_in_phrase: int) -> int:
 def _word_matches(word: str, pattern: str, words_in_phrase: int) -> bool:
     if word == END or pattern == END:
         return word == pattern
+    if pattern.startswith("*"):  # the end of a compound ("*brug": Zeelandbrug), exactly
+        return word.endswith(pattern[1:])
     prefix = pattern.endswith("*")
     pattern = pattern.rstrip("*")
     typos = _allowed_typos(pattern, words_in_phrase)
@@ -546,31 +573,32 @@ def _cue_groups() -> tuple[tuple[str, int, tuple[str, ...], tuple[tuple[str, ...
 def _run_in(sentence: list[str], run: tuple[str, ...]) -> bool:
     """The words of `run` next to each other, in order, somewhere in the sentence (a typo allowed as in phrases)."""
     size = len(run)
-    return any(
-        all(
-            _word_matches(word, pattern, size)
-            for word, pattern in zip(sentence[start : start + size], run, strict=False)
-        )
-        for start in range(len(sentence) - size + 1)
-    )
+    for start in range(len(sentence) - size + 1):
+        if _word_matches(sentence[start], run[0], size) and all(
+            _word_matches(sentence[start + offset], run[offset], size) for offset in range(1, size)
+        ):
+            return True
+    return False
 
 
 def _any_word(words: set[str], patterns: tuple[str, ...]) -> bool:
     """Does any of `words` match one of `patterns` as a lone word (`_word_matches(word, pattern, 1)`)?"""
-    exact, prefixes, fuzzy = _lone_words(patterns)
-    if not exact.isdisjoint(words) or any(word.startswith(prefixes) for word in words):
+    exact, prefixes, suffixes, fuzzy = _lone_words(patterns)
+    if not exact.isdisjoint(words) or any(word.startswith(prefixes) or word.endswith(suffixes) for word in words):
         return True
     return any(_word_matches(word, pattern, 1) for pattern in fuzzy for word in words)
 
 
 @cache
-def _lone_words(patterns: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]:
-    """Patterns split by how a lone word matches them: exactly, as a prefix (both without typos, being short), or
-    with a typo (8 letters or more)."""
-    short = [pattern for pattern in patterns if _allowed_typos(pattern.rstrip("*"), 1) == 0]
+def _lone_words(patterns: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Patterns split by how a lone word matches them: exactly, as a prefix (both without typos, being short), as
+    the end of a compound ("*brug"), or with a typo (8 letters or more)."""
+    suffixes = tuple(pattern[1:] for pattern in patterns if pattern.startswith("*"))
+    rest = [pattern for pattern in patterns if not pattern.startswith("*")]
+    short = [pattern for pattern in rest if _allowed_typos(pattern.rstrip("*"), 1) == 0]
     exact = frozenset(pattern for pattern in short if not pattern.endswith("*"))
     prefixes = tuple(pattern.rstrip("*") for pattern in short if pattern.endswith("*"))
-    return exact, prefixes, tuple(pattern for pattern in patterns if pattern not in short)
+    return exact, prefixes, suffixes, tuple(pattern for pattern in rest if pattern not in short)
 
 
 @cache
