@@ -345,6 +345,7 @@ BORDERLINE = [
     "I can't keep doing unpaid trial days.",
     "The interview was hopeless, they wanted someone younger.",
     "Ik heb geen hoop meer op die ene vacature.",
+    "Ik heb een nieuw touw gekocht voor de waslijn.",  # "touw" on its own triggers
 ]
 
 KNOWN_MISSES = [
@@ -364,6 +365,9 @@ KNOWN_MISSES = [
     "Soms loop ik naar het spoor achter ons huis en blijf daar staan",
     # from the fresh batch 14 below
     "Ik heb een brief voor mijn dochter op de keukentafel gelegd",
+    # from the fresh batch 15 below
+    "ik weet precies welke brug ik neem",
+    "Ik heb mijn huissleutel bij de buren gelegd met een briefje",
 ]
 
 
