@@ -3,7 +3,8 @@ language (`content.catalog` holds the translations).
 
 Message templates (`content/messages/<name>.j2`, written in Dutch with `{% trans %}`) are HTML-escaped for
 Telegram's HTML parse mode; labels (`content/labels/*.yaml`) are plain text and may use Jinja2 expressions.
-Each language has its own Jinja2 environment with its translations installed, compiled once per process.
+Each language has its own Jinja2 environment with its translations installed, compiled once per process, and
+the filter `number` that writes a number the way the language does (`{{ average|number }}`: "4,5" in Dutch).
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 
 from content.catalog import CONTENT_DIR, LANGUAGES, SOURCE_LANGUAGE, Words, translations, word, word_list
 
-__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "Texts", "pick_language", "texts"]
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "Texts", "number", "pick_language", "texts"]
 DEFAULT_LANGUAGE = SOURCE_LANGUAGE
 
 
@@ -23,6 +25,12 @@ def pick_language(code: str | None) -> str:
     """Our language for a Telegram language code ("en", "en-GB", ...): one with a catalog, Dutch otherwise."""
     primary = (code or "").lower().replace("_", "-").split("-")[0]
     return primary if primary in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def number(value: float | int, lang: str, digits: int = 1) -> str:
+    """A number as `lang` writes it: a decimal comma in Dutch ("4,5"), a point in English ("4.5"); at most
+    `digits` decimals, and none for a whole number ("5")."""
+    return format_decimal(value, format="#,##0." + "#" * digits if digits else "#,##0", locale=lang)
 
 
 class Texts:
@@ -48,6 +56,7 @@ class Texts:
             extensions=["jinja2.ext.i18n"],
         )
         env.install_gettext_translations(translations(lang), newstyle=False)
+        env.filters["number"] = lambda value, digits=1: number(value, lang, digits)
         return env
 
     def _load_labels(self) -> dict[str, Words]:

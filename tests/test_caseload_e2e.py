@@ -1,6 +1,6 @@
 """End to end over HTTP: the coach's /caseload (pages, detail, note, phase, pause, report) and privacy."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.sandbox.offline import local
 from storage import coach_queries, queries
@@ -25,13 +25,13 @@ async def test_caseload_lists_clients_and_opens_the_detail(people, box):
     await coach.send("/caseload")
     text = coach.last.plain_text
     assert "Ahmed Yilmaz" in text and "Linda Jansen" in text
-    assert "wk 59" in text  # Ahmed: sick since 06-10-2025, today 20-11-2026
+    assert "ziekteweek 59" in text  # Ahmed: sick since 06-10-2025, today 20-11-2026
     assert "3/1/2" in text and "⚡6" in text
     assert coach.buttons() == ["Ahmed Yilmaz", "Linda Jansen"]
     await coach.press("Ahmed Yilmaz")
     detail = coach.last.plain_text
     assert "Ahmed Yilmaz" in detail and "Bakkerij Bol" in detail and "ziekteweek 59" in detail
-    assert "wk 47: 3/1/2 · ⚡6" in detail
+    assert "week 47: 3/1/2 · ⚡6" in detail
     assert "nog niets gelogd met /sollicitatie" in detail
     await coach.press("Terug naar de lijst")
     assert "Je cliënten" in coach.last.plain_text
@@ -155,7 +155,7 @@ async def test_reflections_show_only_when_the_client_shares_them(people, box):
     await coach.press("Ahmed Yilmaz")
     assert "CANARY-REFLECTIE" not in coach.last.text
     assert "deelt die niet met jou" in coach.last.plain_text
-    assert "Notities van Ahmed Yilmaz voor jou\nwk 46: Kunnen we volgende week bellen?" in coach.last.plain_text
+    assert "Notities van Ahmed Yilmaz voor jou\nweek 46: Kunnen we volgende week bellen?" in coach.last.plain_text
     await _set(people, 2001, share_reflections=True)
     await coach.press("Terug naar de lijst")
     await coach.press("Ahmed Yilmaz")
@@ -239,7 +239,7 @@ async def test_another_phase_reopens_a_closed_trajectory(people, box):
     await coach.press("Fase")
     await coach.press("afgesloten")
     await coach.press("Terug naar de lijst")
-    assert "✔️ Ahmed Yilmaz · afgesloten · wk 59\n    traject afgesloten" in coach.last.plain_text
+    assert "✔️ Ahmed Yilmaz · afgesloten · ziekteweek 59\n    traject afgesloten" in coach.last.plain_text
     assert "0 lopend" in coach.last.plain_text
     await coach.press("Ahmed Yilmaz")
     assert "Pauze" not in " ".join(coach.buttons())  # a closed trajectory cannot be paused
@@ -260,7 +260,7 @@ async def test_the_caseload_in_english(people, box):
         session.add(row)
         await session.commit()
     await coach.send("/caseload")
-    assert "Your clients" in coach.last.plain_text and "intake · wk 59" in coach.last.plain_text
+    assert "Your clients" in coach.last.plain_text and "intake · week 59 of sick leave" in coach.last.plain_text
     await coach.press("Ahmed Yilmaz")
     assert "Last 8 weeks" in coach.last.plain_text and "does not share them with you" in coach.last.plain_text
     await coach.press("Phase")
@@ -289,10 +289,10 @@ async def test_committed_steps_and_follow_through_in_the_detail(people, box):
     await coach.send("/caseload")
     await coach.press("Ahmed Yilmaz")
     detail = coach.last.plain_text
-    assert "1 van 3 gedaan, 1 deels · doorzetting 50%" in detail  # (1 + 0.5) / 3
-    assert "wk 45: Twee vacatures bekijken → deels" in detail
-    assert "wk 46: Oud-collega bellen → niet gelukt" in detail
-    assert "wk 47: Open dag bezoeken → nog open" in detail
+    assert "1 van 3 gedaan, 1 deels · 50% opgevolgd" in detail  # (1 + 0.5) / 3
+    assert "week 45: Twee vacatures bekijken → deels" in detail
+    assert "week 46: Oud-collega bellen → niet gelukt" in detail
+    assert "week 47: Open dag bezoeken → nog open" in detail
     assert "CV naar Sanne sturen" not in detail  # only the latest three steps
 
 
@@ -314,3 +314,41 @@ async def test_only_a_safety_alert_the_client_allowed_raises_the_flag(people, bo
     assert "🚩 Ahmed Yilmaz" in coach.last.plain_text and "🆘 veiligheid" in coach.last.plain_text
     await coach.press("Ahmed Yilmaz")
     assert "neem contact op" in coach.last.plain_text
+
+
+async def test_a_paused_or_open_week_is_no_reported_zero(people, box, clock):
+    coach = await people.coach()
+    await people.employee(coach, 2001, "Ahmed Yilmaz")
+    carla = await people.employee(coach, 2002, "Carla Weg")
+    await carla.send("/pauze")
+    await carla.press("Vakantie")
+    await carla.press("3 weken")
+    await coach.send("/caseload")
+    lines = coach.last.plain_text
+    # both joined today: this week is shown, and it is not a week of zeros
+    assert "Ahmed Yilmaz · intake · ziekteweek 59\n    check-in nog geen · week 47: nog open" in lines
+    assert "week 47: gepauzeerd" in lines and "0/0/0" not in lines
+    # Monday 30 November: week 48's check-in period (from Friday's prompt) runs until Friday 4 December
+    clock.set(local("2026-11-30 09:00"))
+    await coach.send("/caseload")
+    lines = coach.last.plain_text
+    assert "week 48: nog open" in lines and "week 48: gepauzeerd" in lines and "0/0/0" not in lines
+    await coach.press("Carla Weg")
+    assert "week 47: gepauzeerd\nweek 48: gepauzeerd\nweek 49: gepauzeerd" in coach.last.plain_text
+    await coach.press("Terug naar de lijst")
+    await coach.press("Ahmed Yilmaz")
+    assert "week 48: nog open\nweek 49: nog open" in coach.last.plain_text
+
+
+async def test_a_coach_note_shows_its_local_day(people, box):
+    coach = await people.coach()
+    await people.employee(coach, 2001, "Ahmed Yilmaz")
+    employee = await people.employee_row(2001)
+    async with box.db.session() as session:
+        # 23:30 UTC on 19 November is 00:30 on 20 November in Amsterdam
+        late = datetime(2026, 11, 19, 23, 30, tzinfo=UTC)
+        await coach_queries.add_note(session, employee.id, employee.coach_id, "Gebeld", False, late)
+        await session.commit()
+    await coach.send("/caseload")
+    await coach.press("Ahmed Yilmaz")
+    assert "• 20-11: Gebeld" in coach.last.plain_text

@@ -122,6 +122,7 @@ async def test_digest_shows_flagged_first_deadlines_paused_missed_and_unreachabl
     (text,) = _digests(coach)
     body = text.plain_text
     assert "Aandacht nodig (3)" in body
+    assert "Vorige week: 1 van 3 check-ins" in body  # Carla was on a pause: no check-in was due from her
     assert body.index("Bram Laag") < body.index("Termijnen")
     assert "energie 2" in body and "geblokkeerd" in body
     assert "29-11 Eva Bijna: Eerstejaarsevaluatie" in body

@@ -144,7 +144,7 @@ async def test_status_shows_phase_week_next_deadline_and_four_weeks_of_counts(bo
     # 1 June 2026 is a Monday: 27 November is day 180, so sickness week 26
     assert "Fase: actief zoeken naar werk · ziekteweek 26" in ahmed_part
     assert "5 sollicitaties · 1 gesprek · 3 netwerkcontacten · 3 andere activiteiten" in ahmed_part
-    assert "Check-ins: 2 van 4 weken ingevuld" in ahmed_part
+    assert "Check-ins: 2 van 2 weken ingevuld" in ahmed_part  # weeks 45 and 46 were before Ahmed joined
     # the plan of action is evaluated every 6 weeks after week 8: the third evaluation ends week 26, Sunday 29 Nov
     assert "Volgende termijn: Evaluatie 3 van het plan van aanpak: uiterlijk zondag 29-11-2026 (ziekteweek 26)" in (
         ahmed_part
@@ -248,7 +248,8 @@ async def test_the_monthly_summary_has_counts_only_and_comes_once(box, clock, pe
     assert "Maandoverzicht november 2026 — Bakkerij Bol" in summary and "Week 45 tot en met 48" in summary
     ahmed_part = summary[summary.index("Ahmed Yilmaz") : summary.index("Fleur Jansen")]
     assert "4 sollicitaties · 2 gesprekken · 1 netwerkcontact · 1 andere activiteit" in ahmed_part
-    assert "Check-ins: 1 van 4 weken ingevuld" in ahmed_part
+    # weeks 45 and 46 were before Ahmed joined, and week 47's check-in period opened as he joined: not his
+    assert "Check-ins: 1 van 1 week ingevuld" in ahmed_part
     assert "Karim" not in summary and "energie" not in summary.lower()
 
 

@@ -84,9 +84,12 @@ def test_counts_come_from_the_employer_view_and_say_that_a_week_was_paused_never
     ]
     views = [privacy.view(privacy.EMPLOYER, "checkin", row) for row in rows]
     assert all("energy" not in v and "note" not in v and "paused_reason" not in v for v in views)
-    found = counts(views, [Week(2026, 45), Week(2026, 46), Week(2026, 47), Week(2026, 48)])
+    weeks = [Week(2026, 44), Week(2026, 45), Week(2026, 46), Week(2026, 47), Week(2026, 48)]
+    found = counts(views, weeks)
     assert found["applications"] == 2 and found["networking"] == 4 and found["activities"] == 3
-    assert (found["checkins"], found["paused"], found["weeks"], found["work_trial_weeks"]) == (2, 1, 4, 1)
+    assert (found["checkins"], found["paused"], found["weeks"], found["work_trial_weeks"]) == (2, 1, 5, 1)
+    # "x of y weeks": not weeks 44 and 48, without a check-in, a miss or a pause (before joining, or still open)
+    assert found["due_weeks"] == 3
 
 
 def test_timeline_helpers_for_the_employer_and_the_digest():

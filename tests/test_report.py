@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -124,7 +124,7 @@ async def test_the_dossier_sent_in_the_chat_has_the_right_figures(history, box):
     assert "W49 · 30-11-2026 61 gemist" in text
     assert "W50 · 07-12-2026 62 gepauzeerd" in text
     assert "W51 · 14-12-2026 63 1 0 0" in text
-    assert "W52 · 21-12-2026 64 loopt nog" in text
+    assert "W52 · 21-12-2026 64 nog open" in text
     # the applications with their status
     assert "24-11-2026 Brood & Banket BV – Verkoopmedewerker (website) gesprek" in text
     assert "24-11-2026 Gemeente Zwolle – Verkoopmedewerker (website) afgewezen" in text
@@ -158,7 +158,8 @@ async def test_no_health_data_or_free_text_reaches_the_dossier(history, box, clo
 async def test_the_coach_variant_adds_energy_reflections_and_the_employees_words(history, box, clock):
     coach = text_of(await made(box, clock, "coach"))
     assert "Coachversie – vertrouwelijk" in coach
-    assert "Gemiddelde energie 5.3" in coach  # (9 + 2 + 5) / 3
+    assert "Gemiddelde energie 5,3" in coach  # (9 + 2 + 5) / 3, with a decimal comma
+    assert "Average energy 5.3" in text_of(await made(box, clock, "coach", lang="en"))  # and a point in English
     assert "W47 · 16-11-2026 59 3 1 2 Workshop 9" in coach  # the energy column
     assert "W50 · 07-12-2026 62 gepauzeerd (behandeling)" in coach
     for words in (STEP, REFLECTION, PRIVATE_NOTE, FILE_NOTE):
@@ -195,7 +196,7 @@ async def test_the_dossier_csv_has_one_row_per_week_application_phase_and_file_n
     assert week["47"][column("andere activiteiten")] == "Workshop"
     assert week["48"][column("stap vorige week")] == "gedaan"
     assert [week[w][column("status")] for w in ("49", "50", "51", "52")] == [
-        "gemist", "gepauzeerd", "ingevuld", "loopt nog",
+        "gemist", "gepauzeerd", "ingevuld", "nog open",
     ]  # fmt: skip
     statuses = sorted(row[column("stand sollicitatie")] for row in rows[1:] if row[0] == "sollicitatie")
     assert statuses == ["afgewezen", "gesprek"]
@@ -258,3 +259,22 @@ async def test_a_client_who_has_not_joined_yet_gets_a_report_without_weeks(peopl
     assert "Aangemeld bij Spoorzoeker nog niet" in texts["nl"] and "Joined Spoorzoeker not yet" in texts["en"]
     assert "Check-ins ingevuld 0" in texts["nl"]
     assert [row[5] for row in rows[1:]] == ["nog niet aangemeld"]  # this week only, before he joined
+
+
+async def test_the_joining_day_is_the_local_day_not_the_utc_one(people, box, clock):
+    """Registered at 23:30 UTC on 19 November: in Amsterdam that is 00:30 on 20 November."""
+    coach = await people.coach()
+    await people.employee(coach, 2001, "Ahmed Yilmaz")
+    async with box.db.session() as session:
+        employee = await queries.employee_by_telegram(session, 2001)
+        employee.registered_at = datetime(2026, 11, 19, 23, 30, tzinfo=UTC)
+        session.add(employee)
+        await session.commit()
+    async with box.db.session() as session:
+        work = Work(session, clock, box.fake.bot_username)
+        employee = await queries.employee_by_telegram(session, 2001)
+        ctx = await report.gather(
+            work, employee, report.Period(date(2026, 11, 16), date(2026, 11, 20)), "dossier", "nl"
+        )
+    html = report.render_html(work, {**ctx, "charts": {}})
+    assert "Aangemeld bij Spoorzoeker</th><td>20-11-2026</td>" in html

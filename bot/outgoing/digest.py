@@ -16,7 +16,7 @@ from bot.outgoing import outbox
 from bot.outgoing.outbox import Message
 from bot.rules.flags import upcoming_deadlines
 from bot.rules.schedule import Week, prompt_at
-from bot.rules.weeks import local_date
+from bot.rules.weeks import MISSED, NONE, OPEN, SUBMITTED, local_date
 from bot.views import caseload as caseloads
 from bot.views import charts
 from bot.views.caseload import Caseload
@@ -37,15 +37,11 @@ class Digest:
 def summary(caseload: Caseload) -> dict:
     """The digest's figures: last week's totals, the flagged clients, the deadlines ahead."""
     last_week = caseload.weeks[-2]
-    end_of_last_week = last_week.monday() + timedelta(days=6)
     open_clients = caseload.open_clients
     joined = [c for c in open_clients if c.facts.joined_on is not None]
     facts = [c.facts.weeks.get(last_week) for c in joined]
-    expected = [
-        c
-        for c, week in zip(joined, facts, strict=True)
-        if c.facts.joined_on <= end_of_last_week and not (week and week.paused_reason)
-    ]
+    # a check-in was due from everyone who had joined by then, except those on a pause that week
+    expected = [c for c in joined if c.statuses[last_week] in (SUBMITTED, MISSED, OPEN, NONE)]
     totals = {
         "clients": len(open_clients),
         "joined": len(joined),

@@ -11,8 +11,8 @@ from bot.core.context import Work
 from bot.rules import flags as rules
 from bot.rules import privacy
 from bot.rules.flags import ClientFacts, Flag, WeekFacts
-from bot.rules.schedule import Week
-from bot.rules.weeks import local_date, sickness_week
+from bot.rules.schedule import PERIOD, Week, prompt_at
+from bot.rules.weeks import BEFORE, SUBMITTED, local_date, period_open, sickness_week, week_status
 from storage import coach_queries
 from storage.models import CheckIn, Coach, Employee, JobApplication, Pause, PhaseChange
 
@@ -29,7 +29,8 @@ class Client:
     facts: ClientFacts
     flags: list[Flag]
     sickness_week: int
-    shown_week: WeekFacts  # this week's counts once checked in, else last week's
+    shown_week: WeekFacts  # this week's counts once checked in, else last week's (this week's for a newcomer)
+    statuses: dict[Week, str]  # every week of the window: submitted, paused, missed, open, none, before, future
     energy: int | None
     trend: str | None  # up | down | flat (against the average of the 4 weeks before)
     paused_until: date | None
@@ -41,6 +42,10 @@ class Client:
     @property
     def name(self) -> str:
         return self.employee.name
+
+    @property
+    def shown_status(self) -> str:
+        return self.statuses.get(self.shown_week.week, BEFORE)
 
 
 @dataclass
@@ -135,8 +140,9 @@ async def load(work: Work, coach: Coach, employees: list[Employee] | None = None
             active_search_since=phase_since(phases[employee.id], "active_search", employee.timezone),
             safety_alerts=alerts.get(employee.id, 0),
         )
-        this_week = weeks_of.get(current)
-        shown = this_week if this_week is not None and this_week.submitted else weeks_of.get(current.previous())
+        statuses = statuses_of(employee, facts, weeks, own_pauses, now, today)
+        newcomer = statuses[current.previous()] == BEFORE
+        shown_week = current if statuses[current] == SUBMITTED or newcomer else current.previous()
         energy, trend = trend_of(facts)
         clients.append(
             Client(
@@ -145,7 +151,8 @@ async def load(work: Work, coach: Coach, employees: list[Employee] | None = None
                 facts=facts,
                 flags=rules.flags(facts, today),
                 sickness_week=sickness_week(employee.first_sick_day, today),
-                shown_week=shown or WeekFacts(current.previous()),
+                shown_week=weeks_of.get(shown_week) or WeekFacts(shown_week),
+                statuses=statuses,
                 energy=energy,
                 trend=trend,
                 paused_until=current_pause.until if current_pause else None,
@@ -153,6 +160,29 @@ async def load(work: Work, coach: Coach, employees: list[Employee] | None = None
         )
     clients.sort(key=lambda c: (c.employee.status == "closed", not c.flags, c.name.casefold()))
     return Caseload(coach, today, weeks, clients)
+
+
+def statuses_of(
+    employee: Employee, facts: ClientFacts, weeks: list[Week], pauses: list[Pause], now: datetime, today: date
+) -> dict[Week, str]:
+    """How each week stands (`bot.rules.weeks.week_status`), as the reminder sweep will close it: a week is
+    paused when a pause overlaps its check-in period, and open while that period runs."""
+    statuses = {}
+    for week in weeks:
+        opens = prompt_at(week, employee.checkin_weekday, employee.checkin_time, employee.timezone)
+        first_day = local_date(opens, employee.timezone)
+        last_day = first_day + PERIOD - timedelta(days=1)
+        seen = facts.weeks.get(week) or WeekFacts(week)
+        paused_now = any(p.start <= last_day and p.until >= first_day for p in pauses)
+        statuses[week] = week_status(
+            week.monday(), today, facts.joined_on,
+            submitted=seen.submitted,
+            paused=seen.paused_reason is not None or (paused_now and not seen.missed),
+            missed=seen.missed,
+            period_open=period_open(week, employee.checkin_weekday, employee.checkin_time, employee.timezone,
+                                    employee.registered_at, now),
+        )  # fmt: skip
+    return statuses
 
 
 def phase_since(changes: list[PhaseChange], phase: str, timezone: str) -> date | None:
@@ -248,14 +278,10 @@ async def detail(work: Work, coach: Coach, employee: Employee) -> Detail:
         week = Week.of(first.monday() + timedelta(weeks=n))
         seen = rows.get(week, {})
         facts = client.facts.weeks.get(week, WeekFacts(week))
-        status = (
-            "submitted" if facts.submitted else "paused" if seen.get("paused") else "missed" if facts.missed
-            else "open" if week == current else "none"
-        )  # fmt: skip
         weeks.append(
             {
                 "week": week.week,
-                "status": status,
+                "status": client.statuses.get(week, BEFORE),
                 "applications": facts.applications,
                 "interviews": facts.interviews,
                 "networking": facts.networking,
@@ -269,7 +295,7 @@ async def detail(work: Work, coach: Coach, employee: Employee) -> Detail:
     reflections = [{"week": w["week"], "text": w["reflection"]} for w in weeks if w["reflection"]]
     client_notes = [{"week": w["week"], "text": w["note"]} for w in weeks if w["note"]]
     notes = [
-        {"text": note.text, "created_at": note.created_at, "for_file": note.for_file}
+        {"text": note.text, "created_on": local_date(note.created_at, coach.timezone), "for_file": note.for_file}
         for note in await coach_queries.notes_of(session, employee.id)
         if privacy.can_see(privacy.COACH, privacy.note_class(note.for_file))
     ]
@@ -306,6 +332,7 @@ def summary_line(client: Client) -> dict:
         "sickness_week": client.sickness_week,
         "last_checkin": client.facts.last_checkin_on,
         "week": shown.week.week,
+        "week_status": client.shown_status,
         "applications": shown.applications,
         "interviews": shown.interviews,
         "networking": shown.networking,

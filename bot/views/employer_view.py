@@ -61,10 +61,13 @@ def weeks_of_month(first_of_month: date) -> list[Week]:
 
 def counts(checkins: list[dict], weeks: list[Week]) -> dict:
     """Activity counts over `weeks` from check-in views: what was done, and how many weeks were filled in,
-    missed or paused."""
+    missed or paused. Those are the `due_weeks`: a week without any of the three began before the employee
+    joined, or is still open, and is no week they left empty."""
     wanted = {(week.year, week.week) for week in weeks}
     rows = [c for c in checkins if (c["iso_year"], c["iso_week"]) in wanted]
     done = [c for c in rows if c["submitted_at"] is not None]
+    missed = sum(1 for c in rows if c["submitted_at"] is None and c["missed_at"] is not None)
+    paused = sum(1 for c in rows if c["submitted_at"] is None and c["missed_at"] is None and c["paused"])
     return {
         "applications": sum(c["applications"] or 0 for c in done),
         "interviews": sum(c["interviews"] or 0 for c in done),
@@ -72,9 +75,10 @@ def counts(checkins: list[dict], weeks: list[Week]) -> dict:
         "activities": sum(len(c["activities"] or []) for c in done),
         "work_trial_weeks": sum(1 for c in done if "work_trial" in (c["activities"] or [])),
         "checkins": len(done),
-        "missed": sum(1 for c in rows if c["submitted_at"] is None and c["missed_at"] is not None),
-        "paused": sum(1 for c in rows if c["submitted_at"] is None and c["paused"]),
+        "missed": missed,
+        "paused": paused,
         "weeks": len(weeks),
+        "due_weeks": len(done) + missed + paused,
         "first_week": weeks[0].week if weeks else None,
         "last_week": weeks[-1].week if weeks else None,
     }

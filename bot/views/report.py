@@ -30,7 +30,7 @@ from bot.core.context import Work
 from bot.rules import act, privacy, timeline
 from bot.rules.checkin import ACTIVITIES
 from bot.rules.schedule import Week
-from bot.rules.weeks import local_date, sickness_week
+from bot.rules.weeks import local_date, period_open, sickness_week, week_status
 from bot.views import charts
 from content.catalog import CONTENT_DIR
 from storage import coach_queries, queries
@@ -111,7 +111,15 @@ async def gather(work: Work, employee: Employee, period: Period, variant: str, l
         client["values"] = [act.value_text(value, lang) for value in client["values"]]
     joined = local_date(client["registered_at"], employee.timezone) if client["registered_at"] else None
 
-    rows = [_week_row(week, checkins.get(week), logged[week], sick_day, joined, today) for week in weeks]
+    now = work.clock.now()
+    rows = [
+        _week_row(
+            week, checkins.get(week), logged[week], sick_day, joined, today,
+            period_open(week, employee.checkin_weekday, employee.checkin_time, employee.timezone,
+                        client["registered_at"], now),
+        )
+        for week in weeks
+    ]  # fmt: skip
     end = datetime.combine(period.last + timedelta(days=1), time(0), zone).astimezone(UTC)
     start = datetime.combine(period.first, time(0), zone).astimezone(UTC)
     notes = await coach_queries.notes_of(session, employee.id, start, end)
@@ -131,6 +139,7 @@ async def gather(work: Work, employee: Employee, period: Period, variant: str, l
         "period": period,
         "made_on": today,
         "client": client,
+        "joined": joined,  # the local day of registered_at (a UTC moment)
         "employer": employer.name if employer else "",
         "coach": coach.name if coach else "",
         "phase": history[-1]["phase"] if history else client["phase"],
@@ -157,24 +166,16 @@ async def gather(work: Work, employee: Employee, period: Period, variant: str, l
     return ctx
 
 
-def _week_row(week: Week, checkin: dict | None, logged: int, first_sick_day: date, joined, today: date) -> dict:
+def _week_row(
+    week: Week, checkin: dict | None, logged: int, first_sick_day: date, joined, today: date, still_open: bool
+) -> dict:
     monday, sunday = week.monday(), week.monday() + timedelta(days=6)
     checkin = checkin or {}
     submitted = checkin.get("submitted_at") is not None
-    if submitted:
-        status = "submitted"
-    elif checkin.get("paused"):
-        status = "paused"
-    elif checkin.get("missed_at") is not None:
-        status = "missed"
-    elif monday > today:
-        status = "future"
-    elif joined is None or sunday < joined:
-        status = "before"
-    elif sunday >= today:
-        status = "open"
-    else:
-        status = "none"
+    status = week_status(
+        monday, today, joined, submitted=submitted, paused=bool(checkin.get("paused")),
+        missed=checkin.get("missed_at") is not None, period_open=still_open,
+    )  # fmt: skip
     checked_in = checkin.get("applications") if submitted else None
     return {
         "week": week.week,
