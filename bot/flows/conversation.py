@@ -41,12 +41,19 @@ COMMANDS: dict[tuple[str, str], ModuleType] = {
 HELP = ("help", "hulp")
 CANCEL = ("annuleren", "cancel", "stop")
 
-# The command menu Telegram shows, per role (descriptions: label keys command_<name>).
+# The command menu Telegram shows, per role: (Dutch command, English command) pairs; Dutch users see the first,
+# everyone else the second (descriptions: label keys command_<Dutch command>).
 MENUS = {
-    "employee": ("checkin", "sollicitatie", "pauze", "instellingen", "waarden", "privacy", "help", "annuleren"),
-    "coach": ("caseload", "digest", "invite", "werkgever", "oefening", "help", "annuleren"),
-    "employer": ("status", "help"),
-}
+    "employee": (
+        ("checkin", "checkin"), ("sollicitatie", "application"), ("pauze", "pause"), ("instellingen", "settings"),
+        ("waarden", "values"), ("privacy", "privacy"), ("help", "help"), ("annuleren", "cancel"),
+    ),
+    "coach": (
+        ("caseload", "caseload"), ("digest", "digest"), ("invite", "invite"), ("werkgever", "employer"),
+        ("oefening", "exercise"), ("help", "help"), ("annuleren", "cancel"),
+    ),
+    "employer": (("status", "status"), ("help", "help")),
+}  # fmt: skip
 
 
 async def on_command(work: Work, incoming: Incoming, command: str, args: list[str]) -> list[Reply]:

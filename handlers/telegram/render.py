@@ -12,13 +12,17 @@ from telegram.ext import ContextTypes
 from bot.core.replies import Reply
 from bot.flows.conversation import MENUS
 from bot.outgoing.keyboard import markup
-from content.texts import Texts
+from content.texts import DEFAULT_LANGUAGE, Texts
 
 log = logging.getLogger(__name__)
 
 
 def menu(texts: Texts, lang: str, role: str) -> list[BotCommand]:
-    return [BotCommand(name, texts.label(lang, f"command_{name}")) for name in MENUS[role]]
+    """The role's command menu in `lang`: Dutch commands for Dutch, the English ones for everyone else."""
+    return [
+        BotCommand(dutch if lang == DEFAULT_LANGUAGE else other, texts.label(lang, f"command_{dutch}"))
+        for dutch, other in MENUS[role]
+    ]
 
 
 async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, texts: Texts, replies: list[Reply]) -> None:
