@@ -346,6 +346,7 @@ BORDERLINE = [
     "The interview was hopeless, they wanted someone younger.",
     "Ik heb geen hoop meer op die ene vacature.",
     "Ik heb een nieuw touw gekocht voor de waslijn.",  # "touw" on its own triggers
+    "Ik voel me niks waard als niemand terugbelt, maar ik ga door.",
 ]
 
 KNOWN_MISSES = [
@@ -355,7 +356,6 @@ KNOWN_MISSES = [
     "ik wil slapen en nooit meer iets voelen",
     "I've made up my mind, I'm going to do it this weekend",
     "het liefst zou ik gaan slapen en er nooit meer uit komen",
-    "ik heb een mes naast mijn bed liggen, voor het geval dat",
     "I don't see myself making it to Christmas",
     "Ik heb mijn testament gemaakt en mijn spullen verdeeld",
     "ik hou het niet meer uit in mijn hoofd, ik wil dat het stil wordt, voorgoed",
@@ -368,6 +368,9 @@ KNOWN_MISSES = [
     # from the fresh batch 15 below
     "ik weet precies welke brug ik neem",
     "Ik heb mijn huissleutel bij de buren gelegd met een briefje",
+    # from the fresh batch 16 below
+    "I've written a note and put it in an envelope for my wife",
+    "Ik zou willen dat ik nooit meer hoef te voelen",
 ]
 
 
