@@ -242,5 +242,8 @@ async def test_the_command_menu_is_in_the_users_language(people, box):
     await anne.send(f"/start {await box.add_coach('Anne Smith')}")
     chat = '{"chat_id": 1002, "type": "chat"}'
     assert _names(box, chat) == ["caseload", "digest", "invite", "employer", "exercise", "help", "cancel"]
-    await people.coach()
+    sanne = await people.coach()
     assert _names(box, '{"chat_id": 1001, "type": "chat"}')[3:5] == ["werkgever", "oefening"]
+    # an employee whose Telegram is in Dutch and who chooses English gets the English menu in their chat
+    await people.employee(sanne, 2001, "Peter Smith", language="English")
+    assert _names(box, '{"chat_id": 2001, "type": "chat"}')[1:3] == ["application", "pause"]

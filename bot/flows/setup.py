@@ -58,7 +58,7 @@ async def _done(work: Work, person: Person, dialog: Dialog, chosen, *, edit: boo
     await dialogs.finish(work, person.user_id)
     ctx = {"weekday": employee.checkin_weekday, "time": chosen.strftime("%H:%M"), "first_time": first_time}
     buttons = [[Button("start_checkin", data=dialogs.button_data(None, "go", "checkin"))]] if first_time else []
-    return [Reply("setup_done", person.lang, ctx, buttons, edit=edit)]
+    return [Reply("setup_done", person.lang, ctx, buttons, edit=edit, menu="employee")]  # the menu in their language
 
 
 def question(person: Person, dialog: Dialog, *, edit: bool = False, problem: dict | None = None) -> Reply:
