@@ -9,8 +9,10 @@
 
 How honest are the numbers? The rules were written together with these lists, so the lists' rates (all hits,
 no false alarms) say little about new wording. We measure that separately: a fresh batch of crisis and ordinary
-sentences is written in one go *before* running it, then scored, then added here and the rules widened.
-Blind scores, per batch, of the version at that moment (batches 1-5 were 10-20 sentences, 6-12 are 25 + 40):
+sentences is written in one go and committed *before* running it, then scored once, then added here and the rules
+widened. Blind scores, per batch, of the version at that moment (batches 1-5 were 10-20 sentences, 6-12 are
+25 + 40, 13-17 are 40 + 60 with many indirect ones: a place, a means, doses, hoarding pills, goodbyes, belongings
+given away, and ordinary ones with "brug", "perron", "pillen", "dosis", "afscheid" in harmless contexts):
 
 | batch | crisis caught | ordinary flagged | version |
 | 1 | 5/17 | 0/10 | phrases |
@@ -24,14 +26,22 @@ Blind scores, per batch, of the version at that moment (batches 1-5 were 10-20 s
 | 9 | 19/25 | 3/40 | + cue score, widened on 8 (before: 13/25, 1/40) |
 | 10 | 15/25 | 0/40 | widened on 9 (before: 9/25, 0/40) |
 | 11 | 11/25 | 1/40 | widened on 10 (before: 10/25, 1/40) |
-| 12 | 21/25 | 1/40 | widened on 11, the version of now (before: 19/25, 1/40) |
+| 12 | 21/25 | 1/40 | widened on 11 (before: 19/25, 1/40) |
+| 13 | 20/40 | 3/60 | the version before issue 11 (widened on 11), scored before any change |
+| 14 | 20/40 | 0/60 | widened on 13: places, means, getting ready, finality (before issue 11: 18/40, 0/60) |
+| 15 | 23/40 | 3/60 | widened on 14 (before issue 11: 19/40, 3/60) |
+| 16 | 20/40 | 3/60 | widened on 15 (before issue 11: 18/40, 2/60) |
+| 17 | 26/40 | 2/60 | widened on 16, the version of now (before issue 11: 17/40, 0/60) |
 
-Batches 8-12 together: 84/125 (67%) caught with 5/200 false alarms, against 68/125 (54%) and 3/200 for the
-version before the cue score. The spread (44% to 84%) is large: batch 11 was mostly indirect (a knife by the
-bed, a viaduct, a will), batch 12 mostly direct. On wording it has not seen, the screening catches about two in
-three crisis messages. It is a safety net, not a guarantee: that is why /help always shows 113, the GP and 112,
-and why the coach keeps talking with the client. `python bench/safety.py` prints each batch's rates with the
-rules of now (only batch 12 is still blind for them).
+Batches 14-17, each held out from the version it measured: 89/160 (56%) caught with 8/240 (3%) false alarms, against
+72/160 (45%) and 5/240 for the version before issue 11 (that version caught 92/200, 46%, of 13-17). The rules of now
+caught 26/40 (65%) of batch 17. Widening on a batch lifts that batch to 38-39 of 40, but the next fresh batch gains
+only 2 to 9 sentences over the version before issue 11: each batch brings wording no list foresaw (a will made at
+the notary's, "vanavond doe ik het echt", a stash under the mattress). On wording it has not seen, the screening
+catches about half to two in three crisis messages, and the issue's goal (90%) is not reached by word lists. It is a
+safety net, not a guarantee: that is why /help always shows 113, the GP and 112, and why the coach keeps talking
+with the client. `python bench/safety.py` prints each batch's rates with the rules of now (only batch 17 is still
+blind for them).
 
 Choices made on purpose (see bot/rules/safety.py): figures of speech about tiredness or nerves ("doodop", "ik verveel
 me dood", "ik ga dood van de zenuwen", "this job hunt is killing me", "dead tired") are ordinary; hopelessness
@@ -339,7 +349,7 @@ BORDERLINE = [
     "Ik wil niet meer verder met deze vacature.",
     "I hurt myself at the gym.",
     "Solliciteren heeft geen zin meer als niemand antwoordt.",
-    # false alarms on the fresh batches 6-12 below
+    # false alarms on the fresh batches 6-17 below
     "What's the point of a cover letter if nobody reads it?",
     "There's no future in that company, they're cutting jobs.",
     "I can't keep doing unpaid trial days.",
@@ -347,6 +357,8 @@ BORDERLINE = [
     "Ik heb geen hoop meer op die ene vacature.",
     "Ik heb een nieuw touw gekocht voor de waslijn.",  # "touw" on its own triggers
     "Ik voel me niks waard als niemand terugbelt, maar ik ga door.",
+    "Ik bewaar mijn oude loonstroken voor later.",
+    "I'm so done with waiting rooms this month.",
 ]
 
 KNOWN_MISSES = [
@@ -371,6 +383,21 @@ KNOWN_MISSES = [
     # from the fresh batch 16 below
     "I've written a note and put it in an envelope for my wife",
     "Ik zou willen dat ik nooit meer hoef te voelen",
+    # from the fresh batch 17 below (held out from the rules of now)
+    "Ik heb vandaag mijn testament laten opmaken bij de notaris, het moest nu",
+    "Ik heb een stapel slaappillen onder mijn matras liggen",
+    "please tell my kids i love them",
+    "i took a few extra pills tonight to see what happens",
+    "Ik heb al mijn foto's verwijderd en mijn accounts opgezegd",
+    "I keep looking at the knives in the kitchen",
+    "Ik ben op het station en ik ga niet instappen",
+    "I've decided, it's going to be Sunday",
+    "Ik heb een afscheidsmail klaarstaan in mijn concepten",
+    "Ik heb mijn gitaar aan mijn neefje gegeven, ik speel toch nooit meer",
+    "If I'm not answering tomorrow, don't worry, it's what I wanted",
+    "Ik heb mijn ouders een lange brief geschreven om sorry te zeggen",
+    "I've been hoarding my dad's painkillers",
+    "Vanavond doe ik het echt",
 ]
 
 

@@ -10,29 +10,40 @@ Pure and deliberately sensitive: a false alarm costs one kind message, a miss ca
 3. Phrases (`PHRASES`, and the lone `WORDS`) match word by word in order, with up to `GAP` other words in
    between but never across a sentence end. In a phrase a word of 5+ letters allows one typo (9+ letters: two),
    in phrases of three or more words also 4-letter words; a lone word only from 8 letters ("dying" must not
-   match "doing"). A word ending in `*` matches as a prefix; `$` is a sentence end. A phrase also matches with
-   its spaces left out (killmyself, kill my self).
+   match "doing"). A word ending in `*` matches as a prefix, one starting with `*` as the exact end of a word
+   ("*brug": Zeelandbrug); `$` is a sentence end. A phrase that ends in `$` also matches when more words follow
+   ("i'm giving up, really lol", "ending it on friday"), unless they say which ordinary thing is meant (a
+   job-search word or `ORDINARY_SEQUELS`: "I'm done for today", "ik wil niet meer in de bouw werken"). A phrase
+   also matches with its spaces left out (killmyself, kill my self).
 4. Word pairs (`CUE_PAIRS`): a word from each of two groups in the same sentence, in any order, e.g. life
    ("leven", "life", "bestaan") with an ending ("niet", "zat", "stop", "point"), "mezelf"/"myself" with a way of
    harming, pills or a rope with saving up. They catch wording no phrase foresaw, at the price of some harmless
    sentences (tests/safety_phrases.py BORDERLINE).
-5. A cue score per sentence (`CUE_GROUPS`): each group of hint words has a weight — death 3; ending, life,
-   hopelessness (uitzichtloos, last, niemand, leeg, reden), means (pills, rope, bridge, train), cutting 2; going
-   on, thinking of it, self, farewell, all-or-nothing, a negation, a wish 1 — and words about the job search
-   itself count -2. A sentence that reaches `CUE_THRESHOLD` (4) with the groups it has a word of (each group
-   once) is a hit: "i just want it all to end" = wish + all + ending, "ik mis de moed om nog verder te leven" =
-   hopelessness + going on + life, while "I ended my contract with the agency" = ending - job search stays quiet.
+5. A cue score per sentence (`CUE_GROUPS`, an entry may be a few words in a row: "laatste keer"): each group of
+   hint words has a weight — death 3 (also lethal, drowning); ending, life, hopelessness (uitzichtloos, last,
+   niemand, leeg, reden), means and places (pills, doses, rope, a bridge, a platform, water, a roof), cutting,
+   getting ready (saved up, hidden, chosen, sharpened), farewell, finality (the last time, "voor het geval dat",
+   things given away, a pet to the shelter), affairs in order, being at peace with it, an urge 2; going on,
+   thinking of it, how much, now, being there, a while there, self, loved ones, belongings, a decision,
+   all-or-nothing, a negation, a wish 1 — and words about the job search itself count -2, routine care (the GP,
+   the pharmacy, breakfast) and everyday outings -1. A sentence that reaches `CUE_THRESHOLD` (4) with the groups
+   it has a word of (each group once) is a hit: "ik sta nu op het perron" = means + now + being there, "i just
+   want it all to end" = wish + all + ending, "ik mis de moed om nog verder te leven" = hopelessness + going on
+   + life, while "I ended my contract with the agency" = ending - job search stays quiet.
    A negation weighs only 1, so "ik denk niet aan zelfmoord" still triggers. A few phrases ending in `$`
    (`CLAUSE_PHRASES`: "ik wil niet meer", "ik geef het op", "ending it") also count before a comma.
    Squeezing letters makes "mee" "me" and "all" "al", so "me" is no cue and "al" counts as "all".
 
 How well it works is measured in tests/safety_phrases.py and `python bench/safety.py`. The lists themselves all
-hit (the known misses apart) because the rules were written with them; what counts is fresh wording. On fresh
-batches of 25 crisis and 40 ordinary sentences, each written before it was scored and then used to widen the
-rules, the rules of the moment caught 18, 19, 15, 11 and 21 of 25 (67% together) with 5 false alarms in 200
-ordinary sentences; the version before the cue score caught 68 of those 125 (54%) and 33 of the 50 of two batches
-written before any change. Indirect wording (a plan, a place, a knife by the bed, "I'm a waste of space") is
-still missed: it is a safety net, not a guarantee.
+hit (the known misses apart) because the rules were written with them; what counts is fresh wording, each batch
+written and committed before it was scored once. Of four batches of 40 crisis and 60 ordinary sentences, mostly
+indirect, each held out from the version it measured, the rules caught 20, 23, 20 and 26 of 40 (89/160, 56%) with
+8 false alarms in 240; the version before issue 11 caught 72 of those 160 (45%). The rules of now caught 26/40
+(65%) of the last one. Indirect wording (a will made at the notary's, a stash under the mattress, "vanavond doe
+ik het echt") is still often missed: it is a safety net, not a guarantee.
+
+Also here: `consent_answer`, which reads a typed answer to "may I tell your coach?" (True, False or None; never
+True when a no-word is present).
 
 Chosen on purpose (see tests/safety_phrases.py): "ik ben doodop", "ik verveel me dood", "ik ga dood van de
 zenuwen", "this job hunt is killing me" and "dead tired" do NOT trigger (figures of speech about tiredness or
