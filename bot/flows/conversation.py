@@ -39,6 +39,8 @@ COMMANDS: dict[tuple[str, str], ModuleType] = {
     (command, role): module for module in FLOW_MODULES for command, role in module.COMMANDS.items()
 }
 HELP = ("help", "hulp")
+Handler = Callable[..., Awaitable[list[Reply]]]
+CRISIS = {"reason": "crisis"}  # the problem shown when a screened text was not taken as the answer
 CANCEL = ("annuleren", "cancel", "stop")
 
 # The command menu Telegram shows, per role: (Dutch command, English command) pairs; Dutch users see the first,
@@ -56,6 +58,19 @@ MENUS = {
 }  # fmt: skip
 
 
+def _records_offered(handle: Handler) -> Handler:
+    """After every update: record which buttons the open question now shows; only those are accepted next."""
+
+    @functools.wraps(handle)
+    async def run(work: Work, incoming: Incoming, *args: object) -> list[Reply]:
+        replies = await handle(work, incoming, *args)
+        await dialogs.remember_offered(work, incoming.user_id, replies)
+        return replies
+
+    return run
+
+
+@_records_offered
 async def on_command(work: Work, incoming: Incoming, command: str, args: list[str]) -> list[Reply]:
     person = await identify(work, incoming)
     command = command.lower()
