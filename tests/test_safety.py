@@ -1,13 +1,11 @@
 """Safety: crisis language in Dutch and English is always caught (also with typos), ordinary job-search talk is
-not; end to end, the bot answers at once with help, stores an alert without the text, and tells the coach only
-when the employee says yes."""
+not; a typed yes or no to telling the coach is read. End to end: tests/test_crisis_e2e.py."""
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.rules.safety import END, consent_answer, distance, normalise, screen
-from storage import act_queries, queries
 from tests.safety_phrases import BLIND_BATCHES, BORDERLINE, CRISIS, KNOWN_MISSES, ORDINARY, blind_rates, rates
 
 
@@ -136,92 +134,3 @@ def test_an_answer_with_a_no_word_is_never_a_yes(text):
 def test_distance_is_symmetric_and_zero_only_for_equal_words(a, b):
     assert distance(a, b, 10) == distance(b, a, 10)
     assert (distance(a, b, 10) == 0) == (a == b)
-
-
-# --- end to end -----------------------------------------------------------------------------------------------
-
-
-async def _alerts(box, user_id):
-    async with box.db.session() as session:
-        employee = await queries.employee_by_telegram(session, user_id)
-        return await act_queries.alerts_of(session, employee.id)
-
-
-async def _coach_rows(box, **where):
-    async with box.db.session() as session:
-        return await queries.outbox_rows(session, kind="safety_alert", **where)
-
-
-async def test_crisis_words_in_a_reflection_get_help_at_once_and_the_coach_is_told_only_with_consent(
-    people, box, clock
-):
-    coach = await people.coach()
-    ahmed = await people.employee(coach, 2001)
-    await people.checkin(ahmed)
-    clock.advance(days=7)
-    await ahmed.send("/checkin")
-    for tap in ("1", "0", "0", "Geen", "3", "Versturen"):
-        await ahmed.press(tap)
-    replies = await ahmed.send("Ik zie het nie meer zitten, soms wil ik dood")
-    help_text = replies[0].plain_text
-    assert "113" in help_text and "0800-0113" in help_text and "113.nl" in help_text
-    assert "huisarts" in help_text and "huisartsenpost" in help_text and "112" in help_text
-    assert "Mag ik je coach Sanne laten weten" in help_text
-    assert "Eén kleine stap" in ahmed.last.plain_text  # the check-in carries on
-    (alert,) = await _alerts(box, 2001)
-    assert alert.source == "reflection" and alert.coach_allowed is None and alert.coach_told_at is None
-    week48 = (await people.checkins(2001))[1]
-    assert week48.reflection == "Ik zie het nie meer zitten, soms wil ik dood" and week48.submitted_at is not None
-    await ahmed.press("Overslaan")  # no step this week; the alert question still works afterwards
-    await ahmed.press("Ja, laat mijn coach het weten", message=replies[0])
-    assert "Ik laat je coach weten" in ahmed.last.plain_text
-    await box.run_due()
-    (row,) = await _coach_rows(box)
-    assert row.chat_id == 1001 and row.status == "sent"
-    assert "Ahmed" in coach.last.plain_text and "contact" in coach.last.plain_text
-    assert "wil ik dood" not in row.text and "zitten" not in row.text  # never the employee's words
-    (alert,) = await _alerts(box, 2001)
-    assert alert.coach_allowed is True and alert.coach_told_at is not None
-    await ahmed.press("Nee, liever niet", message=replies[0])  # answered once; changes nothing
-    assert (await _alerts(box, 2001))[0].coach_allowed is True and len(await _coach_rows(box)) == 1
-
-
-async def test_without_consent_the_coach_hears_nothing(people, box):
-    coach = await people.coach()
-    ahmed = await people.employee(coach, 2001, language="English")
-    replies = await ahmed.send("honestly i feel hopless and want to kil myself")  # free chat, no dialog
-    assert "113" in replies[0].plain_text and "GP out-of-hours" in replies[0].plain_text and len(replies) == 1
-    await ahmed.press("No, I'd rather not")
-    assert "I won't say anything to your coach" in ahmed.last.plain_text
-    await box.run_due()
-    assert await _coach_rows(box) == []
-    (alert,) = await _alerts(box, 2001)
-    assert alert.source == "chat" and alert.coach_allowed is False
-    assert not any("Ahmed" in m.plain_text and "crisis" in m.plain_text for m in coach.inbox)
-
-
-async def test_a_note_and_a_step_are_screened_too_and_ordinary_frustration_is_not(people, box, clock):
-    coach = await people.coach()
-    ahmed = await people.employee(coach, 2001)
-    await ahmed.send("/checkin")
-    for tap in ("0", "0", "0", "Geen", "2"):
-        await ahmed.press(tap)
-    await ahmed.press("Notitie voor je coach")
-    await ahmed.send("Ik ben doodop en dit solliciteren is killing me")
-    assert await _alerts(box, 2001) == []
-    await ahmed.press("Notitie aanpassen")
-    await ahmed.send("Ik kan het niet meer aan")
-    assert "113" in ahmed.inbox[-2].plain_text and "Klopt dit?" in ahmed.last.plain_text
-    await ahmed.press("Versturen")
-    await ahmed.press("Overslaan")  # values
-    await ahmed.send("Niet meer wakker worden")
-    assert [alert.source for alert in await _alerts(box, 2001)] == ["note", "step"]
-    (checkin,) = await people.checkins(2001)
-    assert checkin.note == "Ik kan het niet meer aan" and checkin.submitted_at is not None
-
-
-async def test_help_says_plainly_the_bot_is_not_a_therapist(people):
-    coach = await people.coach()
-    ahmed = await people.employee(coach, 2001)
-    text = (await ahmed.send("/help"))[0].plain_text
-    assert "geen therapeut" in text and "113" in text and "huisartsenpost" in text and "/privacy" in text
