@@ -89,7 +89,7 @@ async def running(
                 timezone=settings.default_timezone,
             )
             sender = asyncio.create_task(runtime.delivery.run_forever(), name="delivery")
-            scheduler = start_scheduler(runtime.db, runtime.clock, runtime.delivery, settings) if scheduled else None
+            sweeps = start_scheduler(runtime.db, runtime.clock, runtime.delivery, settings) if scheduled else None
             await application.start()
             await application.updater.start_polling(
                 poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
@@ -99,13 +99,22 @@ async def running(
             finally:
                 await application.updater.stop()
                 await application.stop()
-                if scheduler is not None:
-                    scheduler.shutdown(wait=False)
-                sender.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await sender
+                if sweeps is not None:
+                    await sweeps.stop()
+                await _cancel(sender)
     finally:
         await runtime.db.dispose()
+
+
+async def _cancel(task: asyncio.Task) -> None:
+    """Cancel `task` and wait until it ended; cancel again if it swallowed the cancellation (on Python 3.11
+    `asyncio.wait_for` returns instead of raising when what it waits for is done at the moment it is cancelled:
+    the delivery worker's wait for a wake-up, set by the sweep that just ended, would otherwise run on forever)."""
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=1)
+    if not task.cancelled():
+        task.result()  # an error the task ended with is not hidden
 
 
 async def serve_forever(settings: Settings) -> None:

@@ -1,4 +1,5 @@
-"""Scheduled work: the sweeps APScheduler runs at start-up intervals, and `spoorzoeker run-due`.
+"""Scheduled work: the sweeps APScheduler runs at start-up intervals, and `spoorzoeker run-due` (for real, or
+simulated in a transaction that is rolled back).
 
 The database is the source of truth, so there is no per-user job to persist: each sweep asks "what is due
 now?" and queues it in the outbox, and the delivery worker sends it.
@@ -6,9 +7,10 @@ now?" and queues it in the outbox, and the delivery worker sends it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -18,10 +20,12 @@ from bot.config import Settings
 from bot.core.clock import Clock, ManualClock, SystemClock
 from bot.core.context import Work
 from bot.outgoing import digest, employer_notices, reminders
-from bot.outgoing.delivery import Delivery
+from bot.outgoing.delivery import Delivery, DeliveryStats
 from content.texts import texts
-from storage.db import Database
-from storage.migrate import upgrade_async
+from storage import queries
+from storage.db import Database, RolledBackDatabase
+from storage.migrate import require_current, upgrade_async
+from storage.models import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +50,34 @@ async def sweep_once(db: Database, clock: Clock, bot_username: str, timezone: st
     return result
 
 
-def start_scheduler(db: Database, clock: Clock, delivery: Delivery, settings: Settings) -> AsyncIOScheduler:
+@dataclass
+class Sweeps:
+    """The scheduled sweeps. `stop()` lets a round that is under way finish first, so that stopping the bot
+    (Ctrl-C, SIGTERM) never cuts a sweep off half-way, and no cancelled job is logged with a traceback."""
+
+    scheduler: AsyncIOScheduler
+    round: asyncio.Lock
+    stopping: asyncio.Event
+
+    async def stop(self) -> None:
+        self.stopping.set()
+        self.scheduler.pause()  # no new round is handed out
+        await asyncio.sleep(0)  # a round handed out just now starts, sees `stopping` and returns
+        async with self.round:  # the round under way, if any, ends
+            self.scheduler.shutdown(wait=False)
+
+
+def start_scheduler(db: Database, clock: Clock, delivery: Delivery, settings: Settings) -> Sweeps:
     """Register the sweeps; they run in the application's event loop."""
+    round_, stopping = asyncio.Lock(), asyncio.Event()
 
     async def reminder_sweep() -> None:
-        result = await sweep_once(db, clock, delivery.bot_username, settings.default_timezone)
+        if stopping.is_set():
+            return
+        async with round_:
+            if stopping.is_set():
+                return
+            result = await sweep_once(db, clock, delivery.bot_username, settings.default_timezone)
         if result.queued:
             log.info("queued %d reminder(s)", result.queued)
         delivery.wake.set()
@@ -67,28 +94,109 @@ def start_scheduler(db: Database, clock: Clock, delivery: Delivery, settings: Se
         misfire_grace_time=None,
     )
     scheduler.start()
-    return scheduler
+    return Sweeps(scheduler, round_, stopping)
 
 
-async def run_due(settings: Settings, at: datetime | None = None) -> dict:
-    """`spoorzoeker run-due [--at]`: run the sweeps once as if at `at`, send what is due, report counts."""
+@dataclass
+class Failure:
+    """An outbox row this run tried to send and did not get out: given up (`failed`) or to be tried again."""
+
+    row_id: int
+    kind: str
+    chat_id: int
+    status: str
+    attempts: int
+    reason: str
+    retry_from: datetime | None = None
+
+
+@dataclass
+class DueRun:
+    """What `run-due` did (or, simulated, would do)."""
+
+    at: datetime
+    sweep: reminders.SweepResult
+    stats: DeliveryStats | None = None
+    failures: list[Failure] = field(default_factory=list)
+    would_send: list[dict] = field(default_factory=list)  # simulated: the messages due at `at`
+    simulated: bool = False
+
+    def summary(self) -> dict:
+        counts = {
+            "at": self.at.isoformat(),
+            "queued": self.sweep.queued,
+            "missed": len(self.sweep.missed),
+            "paused": len(self.sweep.paused),
+        }
+        if self.simulated:
+            missed = [{"employee": employee, "week": week} for employee, week in self.sweep.missed]
+            paused = [{"employee": employee, "week": week} for employee, week in self.sweep.paused]
+            return {
+                **counts, "simulated": True, "stored": False, "would_mark_missed": missed,
+                "would_mark_paused": paused, "would_send": self.would_send,
+            }  # fmt: skip
+        return {**counts, **asdict(self.stats or DeliveryStats())}
+
+
+async def run_due(settings: Settings, at: datetime | None = None) -> DueRun:
+    """`spoorzoeker run-due [--at]`: run the sweeps once as if at `at`, send what is due; the rows that were
+    tried and not sent are in `failures`, each with its reason."""
     clock: Clock = ManualClock(at) if at is not None else SystemClock()
     await upgrade_async(settings.database_url)
     db = Database(settings.database_url)
     try:
         async with Bot(settings.telegram_bot_token, base_url=settings.telegram_base_url) as bot:
             result = await sweep_once(db, clock, bot.username, settings.default_timezone)
+            before = await _outbox_state(db)
             delivery = Delivery(
                 db, bot, clock, texts(), rate_per_s=settings.send_rate_per_s, bot_username=bot.username,
                 timezone=settings.default_timezone,
             )  # fmt: skip
             stats = await delivery.drain()
+            failures = _failures(before, await _outbox_state(db))
     finally:
         await db.dispose()
-    return {
-        "at": clock.now().isoformat(),
-        "queued": result.queued,
-        "missed": len(result.missed),
-        "paused": len(result.paused),
-        **asdict(stats),
-    }
+    return DueRun(clock.now(), result, stats, failures)
+
+
+async def simulate_due(settings: Settings, at: datetime | None = None) -> DueRun:
+    """`spoorzoeker run-due --simulate`: the same sweeps on the real data inside one transaction that is rolled
+    back, and the list of messages that would be sent at `at`. Nothing is stored, nothing goes to Telegram, no
+    token is needed; the database must already be migrated (a simulation does not change the schema either)."""
+    clock: Clock = ManualClock(at) if at is not None else SystemClock()
+    await require_current(settings.database_url)
+    db = RolledBackDatabase(settings.database_url)
+    try:
+        result = await sweep_once(db, clock, "", settings.default_timezone)
+        async with db.session() as session:
+            due = [row for row in await queries.outbox_rows(session, status="pending") if row.not_before <= clock.now()]
+        would_send = [
+            {"row": row.id, "kind": row.kind, "chat_id": row.chat_id, "employee": row.employee_id} for row in due
+        ]
+    finally:
+        await db.dispose()
+    return DueRun(clock.now(), result, would_send=would_send, simulated=True)
+
+
+async def _outbox_state(db: Database) -> dict[int, Outbox]:
+    """The rows that are pending or failed, by id (what a drain can change into a failure)."""
+    async with db.session() as session:
+        rows = [row for status in ("pending", "failed") for row in await queries.outbox_rows(session, status=status)]
+    return {row.id: row for row in rows}
+
+
+def _failures(before: dict[int, Outbox], after: dict[int, Outbox]) -> list[Failure]:
+    """Rows that failed during the drain, and rows it tried that are still pending (to be tried again later)."""
+    found = []
+    for row in after.values():
+        earlier = before.get(row.id)
+        tried = row.attempts > (earlier.attempts if earlier else 0)
+        newly_failed = row.status == "failed" and (earlier is None or earlier.status != "failed")
+        if newly_failed or (row.status == "pending" and tried):
+            found.append(
+                Failure(
+                    row.id, row.kind, row.chat_id, row.status, row.attempts, row.last_error or "no reason recorded",
+                    retry_from=row.not_before if row.status == "pending" else None,
+                )
+            )  # fmt: skip
+    return sorted(found, key=lambda failure: failure.row_id)
