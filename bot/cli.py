@@ -1,16 +1,44 @@
-"""The `spoorzoeker` command: run the bot, migrate the database, add coaches, try it offline."""
+"""The `spoorzoeker` command: run the bot, migrate the database, add coaches, try it offline.
+
+Every failure the operator can do something about ends in one line on stderr and a non-zero exit: 2 when the
+command line or a setting is wrong, 1 when something outside is (Telegram, the database, the disk, a send).
+`main` is the one place that turns the known failure kinds into that line; the commands raise `Refused`.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import calendar
 import logging
+import re
 import sys
-from datetime import datetime
+import warnings
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.config import ConfigError, Settings, load_settings
+
+USAGE, FAILED = 2, 1  # exit codes: the command line or a setting is wrong / something outside went wrong
+FUTURE_ALLOWANCE = timedelta(minutes=1)  # `run-due --at` this little ahead of the clock still counts as now
+REPORT_FORMATS = {".pdf": "pdf", ".csv": "csv"}
+OUR_LOGGERS = ("bot", "handlers", "storage", "content")
+
+
+EXIT_CODES = (
+    "A problem ends in one line on stderr and exit status 1 (Telegram, the database, the disk or a send failed) or "
+    "2 (the command line or a setting is wrong); --verbose adds the details."
+)
+
+
+class Refused(Exception):
+    """A command stops with one line for the operator (without the "spoorzoeker: " prefix) and an exit code."""
+
+    def __init__(self, line: str, code: int = USAGE) -> None:
+        super().__init__(line)
+        self.code = code
+
 
 NO_TOKEN_HELP = """\
 No TELEGRAM_BOT_TOKEN is set, so Spoorzoeker cannot talk to Telegram yet.
@@ -29,14 +57,12 @@ def _settings() -> Settings:
     try:
         return load_settings()
     except ConfigError as exc:
-        print(f"spoorzoeker: configuration error: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+        raise Refused(f"configuration error: {exc}") from None
 
 
 def _require_token(settings: Settings) -> None:
     if not settings.telegram_bot_token:
-        print("spoorzoeker: TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)", file=sys.stderr)
-        raise SystemExit(2)
+        raise Refused("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -72,8 +98,7 @@ def cmd_coach_add(args: argparse.Namespace) -> int:
     try:
         link = asyncio.run(add_coach_with_link(settings, args.name))
     except ValueError as exc:
-        print(f"spoorzoeker: {exc}", file=sys.stderr)
-        return 2
+        raise Refused(str(exc)) from None
     print(f"Coach {args.name!r} added. Send them this link (single use, valid 14 days):\n{link}")
     return 0
 
@@ -81,21 +106,37 @@ def cmd_coach_add(args: argparse.Namespace) -> int:
 def cmd_run_due(args: argparse.Namespace) -> int:
     import json
 
-    from bot.jobs import run_due
+    from bot.jobs import run_due, simulate_due
 
     settings = _settings()
-    _require_token(settings)
     at = None
     if args.at:
         try:
             at = datetime.fromisoformat(args.at)
         except ValueError:
-            print(f"spoorzoeker: --at {args.at!r} is not an ISO date-time (e.g. 2026-11-20T10:00)", file=sys.stderr)
-            return 2
+            raise Refused(f"--at {args.at!r} is not an ISO date-time (e.g. 2026-11-20T10:00)") from None
         if at.tzinfo is None:
             at = at.replace(tzinfo=ZoneInfo(settings.default_timezone))
-    print(json.dumps(asyncio.run(run_due(settings, at))))
-    return 0
+    if args.simulate:
+        done = asyncio.run(simulate_due(settings, at))
+        print(json.dumps(done.summary()))
+        return 0
+    if at is not None and at > datetime.now(UTC) + FUTURE_ALLOWANCE:
+        raise Refused(
+            f"--at {at.isoformat(timespec='minutes')} is in the future: run-due would send what is due then and "
+            "store the weeks before it as missed; add --simulate to see what it would do without storing or sending"
+        )
+    _require_token(settings)
+    done = asyncio.run(run_due(settings, at))
+    print(json.dumps(done.summary()))
+    for failure in done.failures:
+        then = f"tried again from {failure.retry_from.isoformat()}" if failure.retry_from else "given up"
+        print(
+            f"spoorzoeker: not sent: {failure.kind} to chat {failure.chat_id} (outbox row {failure.row_id}, "
+            f"{failure.attempts} attempts, {then}): {failure.reason}",
+            file=sys.stderr,
+        )
+    return FAILED if done.failures else 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -107,9 +148,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from datetime import date
-
     from bot.views.report import export
+    from storage.migrate import require_current
 
     settings = _settings()
     try:
@@ -117,18 +157,36 @@ def cmd_report(args: argparse.Namespace) -> int:
         now = datetime.now(ZoneInfo(settings.default_timezone))
         today = date.fromisoformat(args.today) if args.today else now.date()
     except ValueError as exc:
-        print(f"spoorzoeker: {exc} (dates are YYYY-MM-DD)", file=sys.stderr)
-        return 2
-    options = {"variant": args.variant, "kind": args.format, "lang": args.language, "today": today}
+        raise Refused(f"{exc} (dates are YYYY-MM-DD)") from None
+    out = Path(args.out)
+    kind = _report_format(out, args.format)
+    if out.is_dir():
+        raise Refused(f"--out {out} is a folder: give the name of the file to write")
+    if not out.absolute().parent.is_dir():
+        raise Refused(f"the folder {out.absolute().parent} for --out does not exist: create it, or write elsewhere")
+    options = {"variant": args.variant, "kind": kind, "lang": args.language, "today": today}
+    asyncio.run(require_current(settings.database_url))  # before anything opens it: no empty file left behind
     try:
         data, name = asyncio.run(export(settings.database_url, args.employee, first=first, last=last, **options))
     except (LookupError, ValueError) as exc:
-        print(f"spoorzoeker: {exc}", file=sys.stderr)
-        return 2
-    out = Path(args.out)
-    out.write_bytes(data)
-    print(f"{args.variant} report ({args.format}) written to {out} ({name})")
+        raise Refused(str(exc).strip("'\"")) from None
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise Refused(f"cannot write {out.absolute()}: {exc.strerror}", FAILED) from None
+    print(f"{args.variant} report ({kind}) written to {out} ({name})")
     return 0
+
+
+def _report_format(out: Path, chosen: str | None) -> str:
+    """The format of the report: --format, else the suffix of --out, else PDF; a clash is refused."""
+    by_suffix = REPORT_FORMATS.get(out.suffix.lower())
+    if chosen and by_suffix and chosen != by_suffix:
+        raise Refused(
+            f"--format {chosen} does not fit --out {out.name}: name the file .{chosen}, or leave --format out "
+            "(the suffix picks the format)"
+        )
+    return chosen or by_suffix or "pdf"
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -141,21 +199,24 @@ def cmd_chat(args: argparse.Namespace) -> int:
 def cmd_timeline(args: argparse.Namespace) -> int:
     """The poortwachter timeline of one first day of sickness, as a table (content/messages/timeline.j2) or JSON."""
     import json
-    from datetime import date
 
+    from bot.flows.invite import OLDEST_SICKNESS
     from bot.rules import timeline
     from bot.sandbox.fake_telegram import strip_html
     from content.texts import texts
 
-    try:
-        first = date.fromisoformat(args.first_sick_day)
-        start = date.fromisoformat(args.track2_start) if args.track2_start else None
-    except ValueError:
-        print("spoorzoeker: dates are written YYYY-MM-DD, e.g. 2026-03-15", file=sys.stderr)
-        return 2
+    today = _day("--today", args.today) if args.today else date.today()
+    first = _day("--first-sick-day", args.first_sick_day)
+    start = _day("--track2-start", args.track2_start) if args.track2_start else None
+    if first > today:
+        raise Refused(f"--first-sick-day {first} is in the future (today is {today}): give the day sickness began")
+    if first < today - OLDEST_SICKNESS:
+        raise Refused(
+            f"--first-sick-day {first} is more than {OLDEST_SICKNESS.days // 7} weeks ago (before "
+            f"{today - OLDEST_SICKNESS}): wage continuation and any wage sanction are over by now; check the year"
+        )
     if start is not None and start < first:
-        print("spoorzoeker: Track 2 cannot start before the first day of sickness", file=sys.stderr)
-        return 2
+        raise Refused("Track 2 cannot start before the first day of sickness")
     items = timeline.schedule(first, start)
     late = timeline.track2_warning(first, start) if start is not None else None
     if args.json:
@@ -169,52 +230,83 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     return 0
 
 
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def _day(option: str, value: str) -> date:
+    """A YYYY-MM-DD date; a date in that form that does not exist (2025-02-30) is told apart from a typo."""
+    match = _ISO_DAY.match(value.strip())
+    if not match:
+        raise Refused(f"{option} {value!r} is not written YYYY-MM-DD, e.g. 2026-03-15")
+    year, month, day = (int(part) for part in match.groups())
+    if not 1 <= month <= 12:
+        raise Refused(f"{option} {value} does not exist: there is no month {month}")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        days = calendar.monthrange(year, month)[1]
+        raise Refused(f"{option} {value} does not exist: {calendar.month_name[month]} {year} has {days} days") from None
+
+
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="spoorzoeker", description=__doc__)
-    root.add_argument("-v", "--verbose", action="store_true", help="log more")
+    verbose = "log everything, libraries included, and the traceback of a failure"
+    root = argparse.ArgumentParser(prog="spoorzoeker", description=__doc__.splitlines()[0], epilog=EXIT_CODES)
+    root.add_argument("-v", "--verbose", action="store_true", help=verbose)
+    common = argparse.ArgumentParser(add_help=False)  # so that `spoorzoeker run --verbose` works too
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=verbose)
     commands = root.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("run", help="run the bot (offline demo when no token is set)")
+    run = commands.add_parser("run", help="run the bot (offline demo when no token is set)", parents=[common])
     run.add_argument("--demo-out", default="spoorzoeker-demo", help="where the offline demo writes its files")
     run.set_defaults(func=cmd_run)
 
     db = commands.add_parser("db", help="database maintenance").add_subparsers(dest="db_command", required=True)
-    upgrade = db.add_parser("upgrade", help="apply the migrations")
+    upgrade = db.add_parser("upgrade", help="apply the migrations", parents=[common])
     upgrade.add_argument("revision", nargs="?", default="head")
     upgrade.set_defaults(func=cmd_db_upgrade)
 
     coach = commands.add_parser("coach", help="manage coaches").add_subparsers(dest="coach_command", required=True)
-    add = coach.add_parser("add", help="add a coach and print their registration link")
+    add = coach.add_parser("add", help="add a coach and print their registration link", parents=[common])
     add.add_argument("--name", required=True)
     add.set_defaults(func=cmd_coach_add)
 
-    due = commands.add_parser("run-due", help="run the sweeps once (as if at --at) and send what is due")
+    due = commands.add_parser(
+        "run-due", help="run the sweeps once (as if at --at) and send what is due", parents=[common]
+    )
     due.add_argument("--at", help="ISO date-time; without an offset it is in DEFAULT_TIMEZONE (default: now)")
+    due.add_argument(
+        "--simulate",
+        action="store_true",
+        help="show what it would do (a future --at is allowed): in a transaction that is rolled back, sends nothing",
+    )
     due.set_defaults(func=cmd_run_due)
 
-    demo = commands.add_parser("demo", help="scripted offline demo against a fake Telegram")
+    demo = commands.add_parser("demo", help="scripted offline demo against a fake Telegram", parents=[common])
     demo.add_argument("--out", required=True, help="folder for the transcript")
     demo.set_defaults(func=cmd_demo)
 
-    line = commands.add_parser("timeline", help="print the poortwachter timeline of a first day of sickness")
+    line = commands.add_parser(
+        "timeline", help="print the poortwachter timeline of a first day of sickness", parents=[common]
+    )
     line.add_argument("--first-sick-day", required=True, help="YYYY-MM-DD")
     line.add_argument("--track2-start", help="YYYY-MM-DD: when Track 2 started (warns when it is late)")
     line.add_argument("--json", action="store_true", help="a JSON list of {key, week, due, title}")
     line.add_argument("--language", choices=("nl", "en"), default="nl")
+    line.add_argument("--today", help="YYYY-MM-DD: check the first day of sickness as if on this day")
     line.set_defaults(func=cmd_timeline)
 
-    report = commands.add_parser("report", help="the progress report of one employee as PDF or CSV")
+    report = commands.add_parser("report", help="the progress report of one employee as PDF or CSV", parents=[common])
     report.add_argument("--employee", type=int, required=True, help="the employee's id")
     report.add_argument("--from", dest="first", help="first day YYYY-MM-DD (default: Track 2 start, or 13 weeks ago)")
     report.add_argument("--to", dest="last", help="last day YYYY-MM-DD (default: today)")
     report.add_argument("--variant", choices=("dossier", "coach"), default="dossier")
-    report.add_argument("--format", choices=("pdf", "csv"), default="pdf")
+    report.add_argument("--format", choices=("pdf", "csv"), help="default: from the suffix of --out, else pdf")
     report.add_argument("--language", choices=("nl", "en"), default="nl")
     report.add_argument("--today", help="make the report as if on this day, YYYY-MM-DD (default: today)")
     report.add_argument("--out", required=True, help="the file to write")
     report.set_defaults(func=cmd_report)
 
-    chat = commands.add_parser("chat", help="type as an employee in this terminal (offline)")
+    chat = commands.add_parser("chat", help="type as an employee in this terminal (offline)", parents=[common])
     chat.add_argument("--language", choices=("nl", "en"), default="nl")
     chat.set_defaults(func=cmd_chat)
     return root
@@ -222,9 +314,67 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose or args.command == "run" else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    return args.func(args)
+    _configure_logging(args.verbose, args.command)
+    try:
+        return args.func(args)
+    except Refused as refused:
+        print(f"spoorzoeker: {refused}", file=sys.stderr)
+        return refused.code
+    except Exception as error:
+        line = _known_failure(error)
+        if line is None:
+            raise
+        if args.verbose:
+            logging.getLogger(__name__).error("the failure in full", exc_info=error)
+        print(f"spoorzoeker: {line}", file=sys.stderr)
+        return FAILED
+
+
+def _known_failure(error: BaseException) -> str | None:
+    """One line for a failure of Telegram or of the database, or None for anything else (a bug: traceback)."""
+    from telegram.error import InvalidToken, NetworkError, TimedOut
+
+    from storage.db import problem
+
+    try:
+        settings = load_settings()
+    except ConfigError:  # pragma: no cover - the command already stopped on it
+        return None
+    base = settings.telegram_base_url.removesuffix("/bot")
+    if isinstance(error, InvalidToken):
+        return (
+            f"Telegram ({base}) does not accept TELEGRAM_BOT_TOKEN: copy the token again from @BotFather "
+            "(/mybots, API Token), or check TELEGRAM_BASE_URL"
+        )
+    if isinstance(error, TimedOut):
+        return f"Telegram ({base}) did not answer in time: check the internet connection and try again"
+    if isinstance(error, NetworkError):
+        return (
+            f"cannot reach Telegram at {base} ({error.message}): check the internet connection, a proxy or "
+            "firewall, and TELEGRAM_BASE_URL"
+        )
+    return problem(error, settings.database_url)
+
+
+class _WithoutHarfbuzzNotice(logging.Filter):
+    """WeasyPrint warns for every font of every PDF when libharfbuzz-subset0 is missing; the PDF is fine."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "HarfBuzz-Subset" not in str(record.msg)
+
+
+def _configure_logging(verbose: bool, command: str) -> None:
+    """Our own loggers at INFO for `run` (WARNING otherwise), every library at WARNING; all at INFO when verbose."""
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+    root.setLevel(logging.INFO if verbose else logging.WARNING)
+    ours = logging.INFO if verbose or command == "run" else logging.WARNING
+    for name in OUR_LOGGERS:
+        logging.getLogger(name).setLevel(ours)
+    weasyprint = logging.getLogger("weasyprint")
+    if not any(isinstance(f, _WithoutHarfbuzzNotice) for f in weasyprint.filters):
+        weasyprint.addFilter(_WithoutHarfbuzzNotice())
+    warnings.filterwarnings("ignore", message="HarfBuzz-Subset will be required", category=DeprecationWarning)

@@ -8,13 +8,16 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from bot import cli
 
 FIRST = "2025-12-28"
+TODAY = "2026-06-01"  # the first day of sickness is checked against "today": a fixed one keeps the tests true
 
 
 def _run(capsys, *args: str) -> tuple[int, str, str]:
-    code = cli.main(["timeline", "--first-sick-day", FIRST, *args])
+    code = cli.main(["timeline", "--first-sick-day", FIRST, "--today", TODAY, *args])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -72,9 +75,33 @@ def test_bad_dates_are_refused(capsys):
     assert "YYYY-MM-DD" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("first_sick_day", "said"),
+    [
+        ("2025-02-30", "--first-sick-day 2025-02-30 does not exist: February 2025 has 28 days"),
+        ("2024-02-30", "--first-sick-day 2024-02-30 does not exist: February 2024 has 29 days"),
+        ("2025-13-01", "--first-sick-day 2025-13-01 does not exist: there is no month 13"),
+        ("28-12-2025", "--first-sick-day '28-12-2025' is not written YYYY-MM-DD, e.g. 2026-03-15"),
+        ("2026-06-02", "--first-sick-day 2026-06-02 is in the future (today is 2026-06-01)"),
+        ("1996-06-01", "--first-sick-day 1996-06-01 is more than 156 weeks ago (before 2023-06-05)"),
+    ],
+)
+def test_a_first_day_that_does_not_exist_or_cannot_be_right_gets_one_clear_line(capsys, first_sick_day, said):
+    assert cli.main(["timeline", "--first-sick-day", first_sick_day, "--today", TODAY]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and err.startswith(f"spoorzoeker: {said}")
+
+
+def test_the_oldest_and_the_newest_first_day_still_work(capsys):
+    for first_sick_day in ("2023-06-05", TODAY):
+        assert cli.main(["timeline", "--first-sick-day", first_sick_day, "--today", TODAY, "--json"]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_the_installed_command_prints_json():
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "timeline", "--first-sick-day", FIRST, "--json", "--language", "en"],
+        [sys.executable, "-m", "bot", "timeline", "--first-sick-day", FIRST, "--today", TODAY, "--json", "--language",
+         "en"],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert json.loads(done.stdout)[0] == {
