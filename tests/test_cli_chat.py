@@ -15,6 +15,15 @@ async def test_chat_lets_a_person_type_as_an_employee():
     assert "je check-in is verstuurd" in screen
 
 
+async def test_a_typed_answer_that_is_not_exactly_a_label_goes_to_the_bot_as_text():
+    typed = iter(["#1", "vr", "10:00", "/checkin", "-5", "/quit"])
+    shown: list[str] = []
+    await run_chat(read=lambda prompt: next(typed), write=shown.append)
+    screen = "\n".join(shown)
+    assert "You         › -5" in screen and "Een getal onder nul kan hier niet." in screen  # not a tap on "5"
+    assert "taps    › [ 5 ]" not in screen
+
+
 async def test_chat_ends_on_end_of_input():
     def read(prompt):
         raise EOFError

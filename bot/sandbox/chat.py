@@ -1,6 +1,6 @@
 """`spoorzoeker chat`: type as a newly invited employee in the terminal, against the offline bot.
 
-Type text to send it; type a button's label (or its number, like #2) to tap it; /quit to leave.
+Type text to send it; type a button's label exactly (or its number, like #2) to tap it; /quit to leave.
 """
 
 from __future__ import annotations
@@ -57,14 +57,22 @@ async def run_chat(language: str = "nl", read=input, write=print) -> None:
 
 
 def _button_for(line: str, labels: list[str]) -> str | None:
+    """The button a typed line taps: #number, or exactly a label (any case, its emoji may be left off:
+    "versturen" taps "✅ Versturen"). Anything else is text for the bot: "-5" is not the button "5"."""
     if line.startswith("#") and line[1:].isdigit() and 1 <= int(line[1:]) <= len(labels):
         return labels[int(line[1:]) - 1]
+    typed = line.casefold()
     for label in labels:
-        if line.lower() == label.lower() or (_words(line) and _words(line) == _words(label)):
+        if typed in (label.casefold(), _without_symbols(label).casefold()):
             return label
     return None
 
 
-def _words(text: str) -> str:
-    """A label without its emoji and punctuation: '✅ Versturen' -> 'versturen'."""
-    return " ".join("".join(ch if ch.isalnum() else " " for ch in text.lower()).split())
+def _without_symbols(label: str) -> str:
+    """A label without the emoji or punctuation around its words: '✅ Versturen' -> 'Versturen'."""
+    start, end = 0, len(label)
+    while start < end and not label[start].isalnum():
+        start += 1
+    while end > start and not label[end - 1].isalnum():
+        end -= 1
+    return label[start:end]
