@@ -200,8 +200,9 @@ class Delivery:
                     continue
                 if self._in_flight:
                     # every chat with a due row has one under way here: once one is written, its next row is due
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._settled.wait(), timeout=RENEW_S)
+                    with contextlib.suppress(TimeoutError):  # asyncio.timeout: wait_for can swallow a cancel on 3.11
+                        async with asyncio.timeout(RENEW_S):
+                            await self._settled.wait()
                     continue
                 wait = await self._others_sending()
                 if wait is None:
@@ -226,8 +227,9 @@ class Delivery:
                 await self.drain()
             except Exception:  # noqa: BLE001 - keep delivering; the error is logged and retried next round
                 log.exception("delivery round failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), timeout=poll_s)
+            with contextlib.suppress(TimeoutError):  # asyncio.timeout: wait_for can swallow a cancel on 3.11
+                async with asyncio.timeout(poll_s):
+                    await self.wake.wait()
 
     def idle(self) -> bool:
         """True when no round is running and none has been asked for."""
@@ -337,8 +339,9 @@ class Delivery:
 
     async def _write_accepted_regularly(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._accepted_waiting.wait(), timeout=FLUSH_S)
+            with contextlib.suppress(TimeoutError):  # asyncio.timeout: wait_for can swallow a cancel on 3.11
+                async with asyncio.timeout(FLUSH_S):
+                    await self._accepted_waiting.wait()
             try:
                 await self._write_accepted()
             except Exception:  # noqa: BLE001 - the rows stay queued for the next try
