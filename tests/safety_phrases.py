@@ -1566,7 +1566,7 @@ BLIND_BATCHES = {
             "Niemand hoeft zich nog zorgen om mij te maken, binnenkort is het opgelost",
             "honestly death sounds like a relief right now",
             "Ik heb alle medicijnen uit het kastje in een zakje gedaan",
-            "I'm not scared of dying anymore, I'm scared of living",
+            "I'm not afraid of the end anymore, only of another year like this one",
             "ik ga vannacht het bos in en neem een touw mee",
             "Why bother waking up tomorrow",
             "ik heb de code van mijn telefoon op een briefje gezet voor mijn zus, voor als ik er niet meer ben",
