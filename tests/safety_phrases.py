@@ -4,8 +4,10 @@
 - ORDINARY: ordinary job-search sentences, also tired and frustrated ones; none may trigger.
 - BORDERLINE: harmless sentences that DO trigger, on purpose (rather a false alarm than a miss): "leven" together
   with an ending word, jumping together with a train, "geen toekomst", "hurt myself".
-- KNOWN_MISSES: crisis sentences the rules still miss: indirect ones (a plan without saying for what, walking to
-  the railway, drinking until numb) that a word list cannot tell from ordinary talk.
+- KNOWN_MISSES: crisis sentences the screening still misses: indirect ones (a plan without saying for what, walking
+  to the railway, drinking until numb) that a word list cannot tell from ordinary talk. The learned part
+  (bot/rules/safety.py `model_score`) is trained on these lists too (content/safety/examples.yaml), so it now
+  catches most misses of batches 6-17; that says nothing about fresh wording.
 
 How honest are the numbers? The rules were written together with these lists, so the lists' rates (all hits,
 no false alarms) say little about new wording. We measure that separately: a fresh batch of crisis and ordinary
@@ -31,7 +33,10 @@ given away, and ordinary ones with "brug", "perron", "pillen", "dosis", "afschei
 | 14 | 20/40 | 0/60 | widened on 13: places, means, getting ready, finality (before issue 11: 18/40, 0/60) |
 | 15 | 23/40 | 3/60 | widened on 14 (before issue 11: 19/40, 3/60) |
 | 16 | 20/40 | 3/60 | widened on 15 (before issue 11: 18/40, 2/60) |
-| 17 | 26/40 | 2/60 | widened on 16, the version of now (before issue 11: 17/40, 0/60) |
+| 17 | 26/40 | 2/60 | widened on 16, the final rules (before issue 11: 17/40, 0/60) |
+| 18 | 31/40 | 6/60 | final rules + the learned part trained through 17 (the rules alone: 22/40, 5/60) |
+| 19 | 25/40 | 9/60 | rules + learned part trained through 18 (the rules alone: 20/40, 7/60) |
+| 20 | 27/40 | 9/60 | rules + learned part trained through 19, the version of now (the rules alone: 20/40, 7/60) |
 
 Batches 14-17, each held out from the version it measured: 89/160 (56%) caught with 8/240 (3%) false alarms, against
 72/160 (45%) and 5/240 for the version before issue 11 (that version caught 92/200, 46%, of 13-17). The rules of now
@@ -42,6 +47,15 @@ catches about half to two in three crisis messages, and the issue's goal (90%) i
 safety net, not a guarantee: that is why /help always shows 113, the GP and 112, and why the coach keeps talking
 with the client. `python bench/safety.py` prints each batch's rates with the rules of now (only batch 17 is still
 blind for them).
+
+Word lists plateau, so batches 18-20 measure a different approach: the same rules, and where they find nothing a
+naive Bayes model over words, word pairs and letter pieces, trained on these lists (content/safety/examples.yaml);
+its threshold was chosen by leaving one of batches 6-17 out at a time (batch 18 was written and committed before
+any of it and not looked at while tuning). Held out, batches 18-20: 83/120 (69%) caught with 24/180 (13%) false
+alarms, against 62/120 (52%) and 19/180 (11%) for the rules alone on the same sentences. The ordinary sentences of
+these batches were written to be harder (the same words as their crisis neighbours: a garage with the engine
+running, the roof of a parking garage, car keys given away), which is why even the rules alone flag more of them
+than of batches 14-17. Neither goal is met on these batches: 90% caught, at most 5% false alarms.
 
 Choices made on purpose (see bot/rules/safety.py): figures of speech about tiredness or nerves ("doodop", "ik verveel
 me dood", "ik ga dood van de zenuwen", "this job hunt is killing me", "dead tired") are ordinary; hopelessness
@@ -359,6 +373,30 @@ BORDERLINE = [
     "Ik voel me niks waard als niemand terugbelt, maar ik ga door.",
     "Ik bewaar mijn oude loonstroken voor later.",
     "I'm so done with waiting rooms this month.",
+    # false alarms on the fresh batch 18
+    "Morgen ga ik met de kinderen naar de pier, ze willen vissen.",
+    "De monteur heeft de gaskraan nagekeken, alles is weer veilig.",
+    "The train was stuck on the tracks near Amersfoort for an hour.",
+    "The rope course at the team day was scary but fun.",
+    "I'm at the end of my rope with this paperwork.",
+    # false alarms on the fresh batch 19
+    "Ik sta bij het station en de trein komt zo, tot straks.",
+    "We gaan zondag met de kinderen wandelen in het bos.",
+    "Why bother with a cover letter if they never read it?",
+    "I've been sitting in traffic for an hour with the engine running.",
+    "Soms wil ik gewoon even verdwijnen naar een eiland, haha, ik ben aan vakantie toe.",
+    "The coach said I shouldn't give up on the healthcare route.",
+    "I'm giving it one more month, then I'll look at another sector.",
+    # false alarms on the fresh batch 20 (held out from the version of now)
+    "I parked on the roof of the parking garage, it was the only spot.",
+    "I burned my arm on the oven at the bakery internship.",
+    "I don't think I'll be around on Friday, I have a medical appointment.",
+    "I wish I could fall asleep faster, I lie awake thinking about work.",
+    "I gave my car keys to my son, he's driving me to the interview.",
+    "Ik kan niet meer wachten tot ik begin!",
+    "I'm giving away my old work clothes to a charity shop.",
+    "Het water bij de sluis stond zo hoog dat de weg dicht was.",
+    "I'm so done with this heat, the warehouse is like an oven.",
 ]
 
 KNOWN_MISSES = [
@@ -398,6 +436,36 @@ KNOWN_MISSES = [
     "Ik heb mijn ouders een lange brief geschreven om sorry te zeggen",
     "I've been hoarding my dad's painkillers",
     "Vanavond doe ik het echt",
+    # from the fresh batch 18 below
+    "I'm so tired of waking up every day",
+    "My mind keeps going to the pills in the bathroom",
+    "ik heb vandaag mn polsen weer open gehaald",
+    "I bought a hose that fits the exhaust of my car",
+    "ik ben het zat om te levn",
+    "please dont try to find me",
+    "Ik heb mijn werkgever en de coach een laatste bericht gestuurd, bedankt voor alles en sorry",
+    # from the fresh batch 19 below
+    "ik heb de hele avond op de rand van het dak gezeten",
+    "Ik heb het gevoel dat ik er al te lang ben",
+    "I told my ex to take care of the dog from now on",
+    "Ik sta bij het spoor en de trein komt zo",
+    "Ik heb een lijst gemaakt wie wat van mijn spullen krijgt",
+    "I wrote my kids a letter for when they're older",
+    "I've been sitting in the garage with the engine running",
+    # from the fresh batch 20 below (held out from the version of now)
+    "Ik heb mijn verzekeringspolis nog eens gelezen, ze krijgen het geld toch wel",
+    "I haven't eaten in days and I don't plan to",
+    "Ik heb mijn moeder gebeld om haar nog één keer te horen",
+    "I've put the letters on the table, my sister will find them",
+    "I bought charcoal and tape today",
+    "I'm on the roof of the parking garage",
+    "Ik heb de pillen van mijn vader meegenomen uit zijn huis",
+    "Ik heb alvast een plek uitgezocht in de duinen waar niemand komt",
+    "ik heb alle doosjes paracetamol gekocht die de drogist had",
+    "mijn leven is op, ik heb niks meer te geven",
+    "Tell my mum it wasn't her fault",
+    "ik voel me een last en ik ga dat oplossen",
+    "I've been hitting my head against the wall until it hurts",
 ]
 
 

@@ -2,10 +2,20 @@
 not; a typed yes or no to telling the coach is read. End to end: tests/test_crisis_e2e.py."""
 
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.rules.safety import END, consent_answer, distance, normalise, screen
+from bot.rules.safety import (
+    END,
+    MODEL_EXAMPLES,
+    MODEL_THRESHOLD,
+    consent_answer,
+    distance,
+    model_score,
+    normalise,
+    screen,
+)
 from tests.safety_phrases import BLIND_BATCHES, BORDERLINE, CRISIS, KNOWN_MISSES, ORDINARY, blind_rates, rates
 
 
@@ -50,12 +60,32 @@ def test_a_comma_ends_a_clause_only_for_the_clause_phrases():
 def test_every_fresh_batch_is_in_the_lists_and_the_blind_rates_are_printed():
     rates_per_batch = blind_rates()
     print(rates_per_batch)
-    assert sorted(rates_per_batch) == list(range(6, 18))
+    assert sorted(rates_per_batch) == list(range(6, 21))
     assert all(rates_per_batch[number][1::2] == (25, 40) for number in range(6, 13))
     assert all(rates_per_batch[number][1::2] == (40, 60) for number in rates_per_batch if number >= 13)
     for crisis, ordinary in BLIND_BATCHES.values():
         assert all(text in CRISIS or text in KNOWN_MISSES for text in crisis)
         assert all(text in ORDINARY or text in BORDERLINE for text in ordinary)
+
+
+def test_the_learned_part_is_trained_on_every_list_sentence_but_the_last_fresh_batch():
+    examples = yaml.safe_load(MODEL_EXAMPLES.read_text(encoding="utf-8"))
+    crisis, ordinary = set(examples["crisis"]), set(examples["ordinary"])
+    last = max(BLIND_BATCHES)
+    held_out = set(BLIND_BATCHES[last][0]) | set(BLIND_BATCHES[last][1])
+    assert held_out.isdisjoint(crisis | ordinary)  # its figure stays held out from the version of now
+    assert crisis.isdisjoint(ordinary)
+    assert {text for text in CRISIS + KNOWN_MISSES if text not in held_out} <= crisis
+    assert {text for text in ORDINARY + BORDERLINE if text not in held_out} <= ordinary
+
+
+def test_the_learned_part_catches_indirect_wording_the_rules_miss():
+    # batch 18, missed by the rules alone and caught by the model before it was trained on batch 18
+    for text in ("Honestly I think my family would grieve for a week and then be relieved",
+                 "Ik heb een brief voor de politie geschreven zodat niemand anders de schuld krijgt"):  # fmt: skip
+        assert screen(text).matched[0].startswith("model: "), text
+    assert model_score(normalise("Ik heb drie sollicitaties verstuurd deze week.")) < MODEL_THRESHOLD
+    assert model_score(normalise("")) < MODEL_THRESHOLD
 
 
 def test_normalising_handles_accents_case_repeats_and_sentence_ends():

@@ -34,13 +34,18 @@ Pure and deliberately sensitive: a false alarm costs one kind message, a miss ca
    (`CLAUSE_PHRASES`: "ik wil niet meer", "ik geef het op", "ending it") also count before a comma.
    Squeezing letters makes "mee" "me" and "all" "al", so "me" is no cue and "al" counts as "all".
 
+6. Where the rules find nothing, a learned part (`model_score`, below): naive Bayes over words, word pairs and
+   letter pieces, trained at first use (about 0.3 s) on the example sentences in content/safety/examples.yaml.
+   A sentence scoring above `MODEL_THRESHOLD` is a hit ("model: 52").
+
 How well it works is measured in tests/safety_phrases.py and `python bench/safety.py`. The lists themselves all
-hit (the known misses apart) because the rules were written with them; what counts is fresh wording, each batch
-written and committed before it was scored once. Of four batches of 40 crisis and 60 ordinary sentences, mostly
-indirect, each held out from the version it measured, the rules caught 20, 23, 20 and 26 of 40 (89/160, 56%) with
-8 false alarms in 240; the version before issue 11 caught 72 of those 160 (45%). The rules of now caught 26/40
-(65%) of the last one. Indirect wording (a will made at the notary's, a stash under the mattress, "vanavond doe
-ik het echt") is still often missed: it is a safety net, not a guarantee.
+hit (the known misses apart) because the rules were written, and the model trained, with them; what counts is fresh
+wording, each batch written and committed before it was scored once. The rules alone, widened batch by batch,
+caught 20, 23, 20 and 26 of 40 held-out crisis sentences of batches 14-17 (89/160, 56%) with 8 false alarms in 240.
+Rules and model together, on batches 18-20 held out from them: 31, 25 and 27 of 40 (83/120, 69%; the rules alone
+62/120, 52%) with 6, 9 and 9 false alarms in 60 (24/180, 13%; the rules alone 19/180, 11%: these batches' ordinary
+sentences were written to share words with their crisis neighbours). Indirect wording (a will made at the
+notary's, charcoal and tape, "vanavond doe ik het echt") is still often missed: it is a safety net, not a guarantee.
 
 Also here: `consent_answer`, which reads a typed answer to "may I tell your coach?" (True, False or None; never
 True when a no-word is present).
