@@ -164,3 +164,12 @@ def test_an_answer_with_a_no_word_is_never_a_yes(text):
 def test_distance_is_symmetric_and_zero_only_for_equal_words(a, b):
     assert distance(a, b, 10) == distance(b, a, 10)
     assert (distance(a, b, 10) == 0) == (a == b)
+
+
+@pytest.mark.parametrize("text", ["13", "13-11-2026", "Ik heb 13 sollicitaties verstuurd", "11 3", "1133"])
+def test_a_number_or_a_date_is_not_the_crisis_line(text):
+    assert not screen(text).hit  # repeated letters count once, repeated digits do not: 13 is not 113
+
+
+def test_the_crisis_line_itself_is_a_hit():
+    assert screen("ik heb gisteren 113 gebeld").hit

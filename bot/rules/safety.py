@@ -416,8 +416,9 @@ def normalise(text: str) -> list[str]:
 
 
 def _squeeze(word: str) -> str:
-    """Letters repeated in a row count once: "dooood" → "dod", "kill" → "kil"."""
-    return re.sub(r"(.)\1+", r"\1", word)
+    """Letters repeated in a row count once: "dooood" → "dod", "kill" → "kil". Digits stay as they are: "113"
+    is the crisis line, "13" a date or a count."""
+    return re.sub(r"([^\W\d])\1+", r"\1", word)
 
 
 def distance(a: str, b: str, limit: int) -> int:
