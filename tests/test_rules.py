@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.rules.buttons import parse as parse_button
 from bot.rules import checkin as rules
+from bot.rules.buttons import parse as parse_button
 from bot.rules.parsing import Invalid, parse_count, parse_date, parse_score, parse_time
 from bot.rules.tokens import deep_link, hash_token, looks_like_token, new_token
 from bot.rules.weeks import iso_week, sickness_week
