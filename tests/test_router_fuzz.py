@@ -149,6 +149,12 @@ VALUES = (
 )  # fmt: skip
 
 
+FLOW_NAMES = (
+    "checkin", "setup", "pause", "invite", "employer_invite", "employer", "caseload", "digest", "application",
+    "privacy", "pin", "values", "onboarding", "safety", "status",
+)  # fmt: skip
+
+
 def _bytes64(text: str) -> str:
     return text.encode()[:64].decode(errors="ignore")
 
@@ -169,8 +175,10 @@ def forged_data(draw, version: int, offered: tuple[str, ...], ids: tuple[int, ..
         st.text(max_size=12),
     )
     actions = st.sampled_from(ACTIONS) | st.text(max_size=8)
-    kinds = ["composed", "garbage"] + (["mutated"] if offered else [])
+    kinds = ["composed", "garbage", "outside"] + (["mutated"] if offered else [])
     kind = draw(st.sampled_from(kinds))
+    if kind == "outside":  # the buttons that belong to no dialog: "open a flow", the safety question's yes or no
+        return draw(st.one_of(st.sampled_from(FLOW_NAMES).map("|go|{}".format), values.map("|safety|{}".format)))
     if kind == "garbage":
         return draw(st.one_of(st.just(""), st.text(max_size=64).map(_bytes64), st.binary(max_size=64).map(repr)))
     if kind == "mutated":  # one part of a button the bot showed, changed
@@ -210,9 +218,9 @@ PEOPLE = {
     "carla": CARLA, "stranger": STRANGER,
 }  # fmt: skip
 # What each test sends, a kind repeated to weigh it.
-PRESSES = ("press", "press", "press", "forge", "forge", "forge")
-MESSAGES = ("press", "press", "press", "text", "text", "text", "text", "command", "command", "edit", "sticker",
-            "photo", "voice")  # fmt: skip
+PRESSES = ("press", "press", "press", "forge", "forge", "forge", "command")
+MESSAGES = ("press", "press", "press", "forge", "text", "text", "text", "text", "command", "command", "edit",
+            "sticker", "photo", "voice")  # fmt: skip
 GROUPS = ("press", "press", "group_text", "group_press", "group_press")
 
 
@@ -644,7 +652,8 @@ async def drive(world: World, data, kinds: tuple[str, ...]) -> None:
 @settings(FUZZ, max_examples=80)
 @given(data=st.data())
 async def test_presses_offered_and_forged(world, data):
-    """Buttons the bot showed and forged callback data, from everyone, in their private chats."""
+    """Buttons the bot showed and forged callback data, from everyone, in their private chats (and now and then a
+    command, to open other flows)."""
     await drive(world, data, PRESSES)
 
 
@@ -652,7 +661,7 @@ async def test_presses_offered_and_forged(world, data):
 @given(data=st.data())
 async def test_texts_commands_edits_and_media(world, data):
     """Typed answers, markup, crisis words, commands with arguments, edits, stickers, photos, voice, between
-    presses of the buttons the bot showed."""
+    presses of the buttons the bot showed (and forged ones)."""
     await drive(world, data, MESSAGES)
 
 
