@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.core.context import Incoming, Work
@@ -54,7 +55,18 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if not _private(update):  # a button in a group (or of an inline message) is none of ours: answer, say nothing
+        lang = pick_language(update.effective_user.language_code if update.effective_user else None)
+        await update.callback_query.answer(
+            text=context.application.bot_data["runtime"].texts.label(lang, "stale_button")
+        )
+        return
     await _handle(update, context, conversation.on_button)
+
+
+def _private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
 
 
 async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -77,8 +89,8 @@ async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure and, where there is a user, say so kindly: every message gets an answer."""
     log.error("error while handling an update", exc_info=context.error)
-    if not isinstance(update, Update) or update.effective_chat is None:
-        return
+    if not isinstance(update, Update) or not _private(update):
+        return  # the bot writes only into private chats
     runtime = context.application.bot_data["runtime"]
     lang = pick_language(update.effective_user.language_code if update.effective_user else None)
     try:
