@@ -40,6 +40,9 @@ COMMANDS: dict[tuple[str, str], ModuleType] = {
 }
 HELP = ("help", "hulp")
 Handler = Callable[..., Awaitable[list[Reply]]]
+# The flows the bot opens with a button outside any dialog: the reminder's "check in now", the digest's "open
+# your caseload". Like a command, such a button may be pressed long after it was sent.
+ENTRY_BUTTONS = ("checkin", "caseload")
 CRISIS = {"reason": "crisis"}  # the problem shown when a screened text was not taken as the answer
 CANCEL = ("annuleren", "cancel", "stop")
 
@@ -143,7 +146,7 @@ async def _outside_dialog(work: Work, person: Person, press: buttons.ButtonPress
         if consent is None:
             return [safety_alert.stale(person)]
         return await _consent(work, person, await dialogs.current(work, person.user_id), *consent)
-    if press.action != "go" or press.value not in FLOWS:
+    if press.action != "go" or press.value not in ENTRY_BUTTONS:
         return None
     if person.role not in FLOWS[press.value].COMMANDS.values():
         return None

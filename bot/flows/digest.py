@@ -25,8 +25,7 @@ async def start(work: Work, person: Person) -> list[Reply]:
 
 
 async def ask_again(work: Work, person: Person, dialog: Dialog, problem: dict | None) -> list[Reply]:
-    if dialog.step == "shown":
-        await dialogs.finish(work, person.user_id)
+    if dialog.step == "shown":  # the digest itself is not asked again; its settings button stays valid
         return [Reply("help_coach", person.lang, {"problem": problem})]
     return [question(person, dialog, problem=problem)]
 

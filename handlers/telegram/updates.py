@@ -3,11 +3,13 @@ database session, and delivers the replies after the session has committed (answ
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
 from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.core.context import Incoming, Work
@@ -57,9 +59,9 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not _private(update):  # a button in a group (or of an inline message) is none of ours: answer, say nothing
         lang = pick_language(update.effective_user.language_code if update.effective_user else None)
-        await update.callback_query.answer(
-            text=context.application.bot_data["runtime"].texts.label(lang, "stale_button")
-        )
+        toast = context.application.bot_data["runtime"].texts.label(lang, "stale_button")
+        with contextlib.suppress(TelegramError):  # an old query can no longer be answered
+            await update.callback_query.answer(text=toast)
         return
     await _handle(update, context, conversation.on_button)
 
