@@ -101,20 +101,11 @@ async def running(
                 await application.stop()
                 if sweeps is not None:
                     await sweeps.stop()
-                await _cancel(sender)
+                sender.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sender
     finally:
         await runtime.db.dispose()
-
-
-async def _cancel(task: asyncio.Task) -> None:
-    """Cancel `task` and wait until it ended; cancel again if it swallowed the cancellation (on Python 3.11
-    `asyncio.wait_for` returns instead of raising when what it waits for is done at the moment it is cancelled:
-    the delivery worker's wait for a wake-up, set by the sweep that just ended, would otherwise run on forever)."""
-    while not task.done():
-        task.cancel()
-        await asyncio.wait({task}, timeout=1)
-    if not task.cancelled():
-        task.result()  # an error the task ended with is not hidden
 
 
 async def serve_forever(settings: Settings) -> None:

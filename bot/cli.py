@@ -334,7 +334,7 @@ def _known_failure(error: BaseException) -> str | None:
     """One line for a failure of Telegram or of the database, or None for anything else (a bug: traceback)."""
     from telegram.error import InvalidToken, NetworkError, TimedOut
 
-    from storage.db import problem
+    from storage.db_problems import problem
 
     try:
         settings = load_settings()

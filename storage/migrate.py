@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from storage.db import NOT_MIGRATED, DatabaseProblem, check_folder, sqlite_file, where
+from storage.db_problems import NOT_MIGRATED, DatabaseProblem, check_folder, sqlite_file, where
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
