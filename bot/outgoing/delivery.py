@@ -193,7 +193,8 @@ class Delivery:
         try:
             while True:
                 self._settled.clear()  # before claiming: a row that settles meanwhile is not missed
-                claimed, ready = await self._next_batch()
+                lease_now = self._wall_now()  # one instant for claiming and for the others-check: no gap between
+                claimed, ready = await self._next_batch(lease_now)
                 for row in ready:
                     await queue.put(row)  # blocks while the workers are busy: claiming stays just ahead
                 if claimed:
@@ -204,7 +205,7 @@ class Delivery:
                         async with asyncio.timeout(RENEW_S):
                             await self._settled.wait()
                     continue
-                wait = await self._others_sending()
+                wait = await self._others_sending(lease_now)
                 if wait is None:
                     break  # nothing due, nothing being sent: done
                 await asyncio.sleep(wait)  # another sender holds rows: they may free the next row of a chat
@@ -240,10 +241,10 @@ class Delivery:
         """Leases are wall-clock time, whatever `clock` says: they are about a sender being alive, not the plan."""
         return datetime.now(UTC)
 
-    async def _next_batch(self) -> tuple[int, list[Outbox]]:
+    async def _next_batch(self, lease_now: datetime) -> tuple[int, list[Outbox]]:
         """(how many due rows were claimed, those to send now): claimed rows no longer relevant are cancelled and
         those in the recipient's quiet hours postponed, both in the claiming transaction."""
-        now, lease_now = self.clock.now(), self._wall_now()
+        now = self.clock.now()
         async with self.db.session() as session:
             rows = await outbox_queries.claim_heads(session, self.name, now, lease_now, lease_now + LEASE, BATCH)
             rows = [row for row in rows if row.id not in self._in_flight]  # a lapsed lease of ours: still ours
@@ -264,9 +265,9 @@ class Delivery:
         self._in_flight.update(row.id for row in ready)
         return len(rows), ready
 
-    async def _others_sending(self) -> float | None:
-        """Seconds to wait while another sender holds pending rows (None when none does)."""
-        lease_now = self._wall_now()
+    async def _others_sending(self, lease_now: datetime) -> float | None:
+        """Seconds to wait while another sender holds pending rows at `lease_now` (None when none does): the same
+        instant the claim used, so a lease that lapses in between is claimed next round, not missed."""
         async with self.db.session() as session:
             until = await outbox_queries.others_claim_until(session, self.name, lease_now)
         if until is None:
