@@ -134,7 +134,14 @@ async def allowed_safety_alerts(session: AsyncSession, employee_ids: list[int], 
 
 
 async def add_application(
-    session: AsyncSession, employee_id: int, company: str, role: str, applied_on: date, channel: str, now: datetime
+    session: AsyncSession,
+    employee_id: int,
+    company: str,
+    role: str,
+    applied_on: date,
+    channel: str,
+    now: datetime,
+    direction: str | None = None,
 ) -> JobApplication:
     application = JobApplication(
         employee_id=employee_id,
@@ -142,6 +149,7 @@ async def add_application(
         role=role,
         applied_on=applied_on,
         channel=channel,
+        direction=direction,
         created_at=now,
         updated_at=now,
     )

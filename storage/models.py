@@ -97,6 +97,7 @@ class CheckIn(SQLModel, table=True):
     reflection_skipped: bool = False
     next_step: str | None = Field(default=None, max_length=500)  # the small committed step for next week
     step_result: str | None = Field(default=None, max_length=10)  # last week's step: done | partly | not
+    track1_hours: int | None = None  # hours worked at the own employer this week (asked while Track 1 runs)
 
 
 class Pause(SQLModel, table=True):
@@ -204,6 +205,7 @@ class JobApplication(SQLModel, table=True):
     role: str = Field(max_length=160)
     applied_on: date
     channel: str = Field(max_length=20)  # website | email | letter | network | agency | other
+    direction: str | None = Field(default=None, max_length=8)  # the plan's search direction ("d1"...), if any
     status: str = Field(default="applied", max_length=20)  # applied|interview|offer|rejected|no_answer|withdrawn
     created_at: datetime
     updated_at: datetime
@@ -218,3 +220,53 @@ class SafetyAlert(SQLModel, table=True):
     created_at: datetime
     coach_allowed: bool | None = None  # None: not answered yet
     coach_told_at: datetime | None = None
+
+
+class PlanVersion(SQLModel, table=True):
+    """One version of a client's trajectory plan (trajectplan spoor 2). A change never overwrites: it adds the
+    next version, with its date and author, so the plan as it was on any day stays readable.
+
+    `content` holds the whole plan (see `bot.rules.plan`): person profile, work capacity as the FML states it,
+    search directions, agreed activities and whether Track 1 runs in parallel. The employee's answer to a
+    version (agree | discuss) and its time are stored on that version.
+    """
+
+    __table_args__ = (UniqueConstraint("employee_id", "number", name="uq_planversion_employee_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: int = Field(foreign_key="employee.id", index=True)
+    number: int  # 1, 2, ... per employee
+    content: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    change: str = Field(max_length=40)  # what this version changed: a key of bot.rules.plan.CHANGES
+    author_coach_id: int | None = Field(default=None, foreign_key="coach.id")  # None: imported from a file
+    created_at: datetime
+    employee_answer: str | None = Field(default=None, max_length=10)  # agree | discuss
+    answered_at: datetime | None = None
+
+
+class PlanEvaluation(SQLModel, table=True):
+    """An evaluation of the plan (bijstelling): at least every six weeks and at each phase change."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: int = Field(foreign_key="employee.id", index=True)
+    coach_id: int | None = Field(default=None, foreign_key="coach.id")
+    held_on: date
+    participants: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    conclusion: str = Field(max_length=2000)
+    changes: str | None = Field(default=None, max_length=2000)  # what changes in the plan
+    directions_reviewed: bool = False  # the search directions were looked at again
+    created_at: datetime
+
+
+class ApplicationProof(SQLModel, table=True):
+    """Proof of a job application: a vacancy link, or the bytes of a document, photo or screenshot."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="jobapplication.id", index=True)
+    kind: str = Field(max_length=10)  # link | document | photo
+    url: str | None = Field(default=None, max_length=500)
+    data: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    mime_type: str | None = Field(default=None, max_length=80)
+    size: int | None = None
+    file_name: str | None = Field(default=None, max_length=120)
+    created_at: datetime

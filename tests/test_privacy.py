@@ -1,11 +1,24 @@
 """The privacy policy table, field by field: health data and free text never reach an employer or the dossier."""
 
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
 
-from bot.rules import privacy
-from bot.rules.privacy import COACH, DOSSIER, EMPLOYEE, EMPLOYER, FIELDS, HEALTH, REFLECTION, can_see, coach_notes, view
+from bot.rules import plan, privacy
+from bot.rules.privacy import (
+    COACH,
+    DOSSIER,
+    EMPLOYEE,
+    EMPLOYER,
+    FIELDS,
+    HEALTH,
+    REFLECTION,
+    can_see,
+    coach_notes,
+    plan_view,
+    view,
+)
 
 CANARY = {
     "energy": 2,
@@ -53,7 +66,27 @@ def test_coach_notes_only_for_the_file_reach_the_dossier_and_none_the_employer()
 @pytest.mark.parametrize("kind", list(FIELDS))
 def test_every_field_has_a_known_class(kind):
     classes = {privacy.ACTIVITY, HEALTH, privacy.FREE_TEXT, REFLECTION, privacy.COACH_NOTE, privacy.FILE_NOTE}
+    classes |= {privacy.PLAN, privacy.CAPACITY, privacy.EVALUATION}
     assert set(FIELDS[kind].values()) <= classes
+
+
+def test_the_employer_sees_directions_and_activities_of_a_plan_but_no_profile_capacity_reason_or_result():
+    content = plan.normalise(
+        {
+            "profile": {"own_role": "CANARY-ROLE", "ambitions": "CANARY-AMBITION"},
+            "capacity": {"fml_date": "2026-10-01", "text": "CANARY-FML"},
+            "directions": [{"occupation": "Administratief medewerker", "reason": "CANARY-REASON"}],
+            "activities": [{"kind": "course", "provider": "ROC", "status": "running", "result": "CANARY-RESULT"}],
+        },
+        date(2026, 12, 3),
+    )
+    version = SimpleNamespace(number=2, created_at=None, employee_answer="agree", answered_at=None, content=content)
+    seen = plan_view(EMPLOYER, version)
+    assert "CANARY" not in repr(seen)
+    assert seen["directions"][0]["occupation"] == "Administratief medewerker"
+    assert (seen["activities"][0]["kind"], seen["activities"][0]["provider"]) == ("course", "ROC")
+    for audience in (COACH, DOSSIER, EMPLOYEE):  # the coach, the file and the employee see all of it
+        assert all(canary in repr(plan_view(audience, version)) for canary in ("CANARY-FML", "CANARY-REASON"))
 
 
 def test_unknown_audience_is_an_error():

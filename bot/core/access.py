@@ -8,8 +8,9 @@ stale button. Deny by default:
 | record | coach | employee | employer contact |
 | client (Employee) | own clients | themself | employees of their company |
 | employer | employers of own clients | their own | their company |
-| check-in, application, pause, phase change | of own clients | their own | never (they see `view(...)`s) |
-| coach note | of own clients | never | never |
+| check-in, application, pause, phase change, plan version | of own clients | their own | never (`view(...)`s) |
+| proof of an application | of own clients | their own | never |
+| coach note, plan evaluation | of own clients | never | never |
 | safety alert | never | their own | never |
 
 *What* of a reachable record someone sees is decided by `bot.rules.privacy`; this module decides *which* records.
@@ -22,10 +23,23 @@ from typing import TypeVar
 from bot.core.context import Person, Work
 from bot.rules import buttons
 from storage import employer_queries, queries
-from storage.models import CheckIn, CoachNote, Employee, Employer, JobApplication, Pause, PhaseChange, SafetyAlert
+from storage.models import (
+    ApplicationProof,
+    CheckIn,
+    CoachNote,
+    Employee,
+    Employer,
+    JobApplication,
+    Pause,
+    PhaseChange,
+    PlanEvaluation,
+    PlanVersion,
+    SafetyAlert,
+)
 
 Record = TypeVar("Record")
-OF_A_CLIENT = (CheckIn, JobApplication, Pause, PhaseChange)  # records that belong to one employee
+OF_A_CLIENT = (CheckIn, JobApplication, Pause, PhaseChange, PlanVersion)  # records that belong to one employee
+COACH_ONLY = (CoachNote, PlanEvaluation)
 
 
 async def reach(work: Work, person: Person, model: type[Record], raw_id: str | int | None) -> Record | None:
@@ -53,8 +67,11 @@ async def may_see(work: Work, person: Person, record: object) -> bool:
         return contact is not None and record.id == contact.employer_id
     if isinstance(record, SafetyAlert):
         return employee is not None and record.employee_id == employee.id
-    if isinstance(record, OF_A_CLIENT + (CoachNote,)):
-        if isinstance(record, CoachNote) and coach is None:
+    if isinstance(record, ApplicationProof):
+        application = await queries.get(work.session, JobApplication, record.application_id)
+        return application is not None and await may_see(work, person, application)
+    if isinstance(record, OF_A_CLIENT + COACH_ONLY):
+        if isinstance(record, COACH_ONLY) and coach is None:
             return False
         if employee is not None:
             return record.employee_id == employee.id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -12,9 +13,22 @@ from storage import employer_queries, queries
 from storage.models import Coach, Employee, EmployerContact
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file the user sent (a photo or a document), as Telegram describes it. The bytes are fetched only when a
+    flow accepts the file (`fetch`: getFile and the download), after its size and type were checked."""
+
+    kind: str  # photo | document
+    file_id: str
+    size: int | None
+    mime_type: str | None
+    file_name: str | None
+    fetch: Callable[[], Awaitable[bytes]]
+
+
 @dataclass
 class Incoming:
-    """A parsed Telegram update: the user, and the text or button data they sent."""
+    """A parsed Telegram update: the user, and the text, button data or file they sent."""
 
     user_id: int
     chat_id: int
@@ -22,6 +36,7 @@ class Incoming:
     language_code: str | None = None
     text: str | None = None
     data: str | None = None
+    attachment: Attachment | None = None
 
 
 @dataclass

@@ -10,6 +10,12 @@ the bot for an employer chat or the dossier report is built from `view(...)`, ne
 | free text: check-in note, committed-step text, values | yes | yes | never | never |
 | reflection: ACT reflections | yes | with consent | never | never |
 | coach note | no | yes | never | only notes marked for the file |
+| plan: person profile, a direction's reason, an activity's result | yes | yes | never | yes |
+| capacity: work capacity as the FML states it (functional terms), its date | yes | yes | never | yes |
+| evaluation: who took part, the conclusion, what changes | no | yes | never | yes |
+
+Search directions (occupation, sector, region, hours, level) and agreed activities (kind, provider, dates,
+status) are activity: the employer may see them.
 """
 
 from __future__ import annotations
@@ -17,15 +23,15 @@ from __future__ import annotations
 EMPLOYEE, COACH, EMPLOYER, DOSSIER = "employee", "coach", "employer", "dossier"
 AUDIENCES = (EMPLOYEE, COACH, EMPLOYER, DOSSIER)
 
-ACTIVITY, HEALTH, FREE_TEXT, REFLECTION, COACH_NOTE, FILE_NOTE = (
-    "activity", "health", "free_text", "reflection", "coach_note", "file_note",
+ACTIVITY, HEALTH, FREE_TEXT, REFLECTION, COACH_NOTE, FILE_NOTE, PLAN, CAPACITY, EVALUATION = (
+    "activity", "health", "free_text", "reflection", "coach_note", "file_note", "plan", "capacity", "evaluation",
 )  # fmt: skip
 
 ALLOWED: dict[str, frozenset[str]] = {
-    EMPLOYEE: frozenset({ACTIVITY, HEALTH, FREE_TEXT, REFLECTION}),
-    COACH: frozenset({ACTIVITY, HEALTH, FREE_TEXT, REFLECTION, COACH_NOTE, FILE_NOTE}),
+    EMPLOYEE: frozenset({ACTIVITY, HEALTH, FREE_TEXT, REFLECTION, PLAN, CAPACITY}),
+    COACH: frozenset({ACTIVITY, HEALTH, FREE_TEXT, REFLECTION, COACH_NOTE, FILE_NOTE, PLAN, CAPACITY, EVALUATION}),
     EMPLOYER: frozenset({ACTIVITY}),
-    DOSSIER: frozenset({ACTIVITY, FILE_NOTE}),
+    DOSSIER: frozenset({ACTIVITY, FILE_NOTE, PLAN, CAPACITY, EVALUATION}),
 }
 
 # The data class of every field, per kind of record.
@@ -38,7 +44,7 @@ FIELDS: dict[str, dict[str, str]] = {
     "checkin": {
         "iso_year": ACTIVITY, "iso_week": ACTIVITY, "applications": ACTIVITY, "interviews": ACTIVITY,
         "networking": ACTIVITY, "activities": ACTIVITY, "submitted_at": ACTIVITY, "missed_at": ACTIVITY,
-        "paused": ACTIVITY, "step_result": ACTIVITY,
+        "paused": ACTIVITY, "step_result": ACTIVITY, "track1_hours": ACTIVITY,
         "energy": HEALTH, "paused_reason": HEALTH,
         "note": FREE_TEXT, "next_step": FREE_TEXT,
         "reflection": REFLECTION, "act_process": REFLECTION, "act_prompt_id": REFLECTION,
@@ -46,7 +52,26 @@ FIELDS: dict[str, dict[str, str]] = {
     },
     "application": {
         "company": ACTIVITY, "role": ACTIVITY, "applied_on": ACTIVITY, "channel": ACTIVITY, "status": ACTIVITY,
-        "updated_at": ACTIVITY,
+        "updated_at": ACTIVITY, "direction": ACTIVITY,
+    },
+    "plan": {"number": ACTIVITY, "created_at": ACTIVITY, "track1": ACTIVITY, "employee_answer": ACTIVITY,
+             "answered_at": ACTIVITY, "profile": PLAN, "capacity": CAPACITY},
+    "profile": {
+        "own_role": PLAN, "experience": PLAN, "education": PLAN, "skills": PLAN, "hours": PLAN, "region": PLAN,
+        "travel_minutes": PLAN, "work_kind": PLAN, "ambitions": PLAN,
+    },
+    "capacity": {"fml_date": CAPACITY, "text": CAPACITY},
+    "direction": {
+        "id": ACTIVITY, "occupation": ACTIVITY, "sector": ACTIVITY, "region": ACTIVITY, "hours": ACTIVITY,
+        "level": ACTIVITY, "added_on": ACTIVITY, "reviewed_on": ACTIVITY, "reason": PLAN,
+    },
+    "activity": {
+        "id": ACTIVITY, "kind": ACTIVITY, "provider": ACTIVITY, "start": ACTIVITY, "end": ACTIVITY,
+        "status": ACTIVITY, "result": PLAN,
+    },
+    "evaluation": {
+        "held_on": ACTIVITY, "directions_reviewed": ACTIVITY,
+        "participants": EVALUATION, "conclusion": EVALUATION, "changes": EVALUATION,
     },
     "pause": {"start": ACTIVITY, "until": ACTIVITY, "reason": HEALTH},
     "phase_change": {"phase": ACTIVITY, "changed_at": ACTIVITY},
@@ -89,3 +114,24 @@ def coach_notes(audience: str, notes: list) -> list[dict]:
         for note in notes
         if can_see(audience, note_class(note.for_file))
     ]
+
+
+def plan_view(audience: str, version: object) -> dict:
+    """A plan version as `audience` may see it: the version's own fields, its profile and capacity when
+    allowed, and its directions and activities field by field (a direction's reason, an activity's result and
+    the whole person profile and work capacity never reach an employer)."""
+    content = version.content if hasattr(version, "content") else version["content"]
+    record = {
+        "number": getattr(version, "number", None), "created_at": getattr(version, "created_at", None),
+        "employee_answer": getattr(version, "employee_answer", None),
+        "answered_at": getattr(version, "answered_at", None),
+        "track1": content.get("track1"), "profile": content.get("profile"), "capacity": content.get("capacity"),
+    }  # fmt: skip
+    seen = view(audience, "plan", record)
+    if "profile" in seen:
+        seen["profile"] = view(audience, "profile", content.get("profile") or {})
+    if "capacity" in seen:
+        seen["capacity"] = view(audience, "capacity", content.get("capacity") or {})
+    seen["directions"] = [view(audience, "direction", d) for d in content.get("directions", [])]
+    seen["activities"] = [view(audience, "activity", a) for a in content.get("activities", [])]
+    return seen
