@@ -9,6 +9,7 @@ from bot.core import access, dialogs, phases
 from bot.core.context import Person, Work
 from bot.core.replies import Button, Reply, rows
 from bot.flows import pause as pause_flow
+from bot.flows import plan as plan_flow
 from bot.outgoing import outbox
 from bot.outgoing.outbox import Message
 from bot.rules.buttons import number_in
@@ -65,6 +66,8 @@ async def on_button(work: Work, person: Person, dialog: Dialog, action: str, val
         return await _move(work, person, target)
     if step == "client" and action == "resume":
         return await _resume(work, person, employee)
+    if step == "client" and action == "plan":  # into the plan flow, at this client's plan menu
+        return await plan_flow.open_menu(work, person, employee.id)
     if step == "note_file" and action == "file" and value in ("yes", "no"):
         await coach_queries.add_note(
             work.session, employee.id, person.coach.id, dialog.data["note"], value == "yes", work.clock.now()
@@ -181,7 +184,7 @@ async def question(
         paused = found.client.paused_until is not None
         buttons = [
             [Button("caseload_note", data=data("note")), Button("caseload_phase", data=data("phase"))],
-            [Button("caseload_report", data=data("report"))],
+            [Button("caseload_report", data=data("report")), Button("plan_open", data=data("plan"))],
         ]
         if employee.status == "active":
             pause = (
@@ -251,4 +254,5 @@ def detail_context(found: caseload.Detail) -> dict:
         ],
         "more_applications": found.more_applications,
         "by_status": found.by_status,
+        "plan": found.plan,
     }
