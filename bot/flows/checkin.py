@@ -18,10 +18,11 @@ from bot.rules import act
 from bot.rules import checkin as rules
 from bot.rules.parsing import Invalid
 from bot.rules.schedule import candidate_weeks, open_week
-from storage import act_queries, coach_queries, queries
+from storage import act_queries, coach_queries, plan_queries, queries
 from storage.models import CheckIn, Dialog, Employee
 
 ACT_STEPS = (rules.VALUES, rules.REFLECTION, rules.NEXT_STEP)
+NUMBER_STEPS = (*rules.COUNT_STEPS, rules.TRACK1, "energy")  # steps answered with a number button or typed
 SETBACK_DAYS = 14  # logged rejections or unanswered applications this recent make a week lean to defusion
 
 FLOW = "checkin"
@@ -37,7 +38,9 @@ def answers_of(checkin: CheckIn, dialog: Dialog | None = None) -> rules.Answers:
         networking=checkin.networking,
         activities=None if checkin.activities is None else list(checkin.activities),
         energy=checkin.energy,
+        track1_hours=checkin.track1_hours,
         note=checkin.note,
+        track1=bool(dialog is not None and dialog.data.get("track1")),
     )
 
 
@@ -55,13 +58,23 @@ async def start(work: Work, person: Person, *, edit: bool = False) -> list[Reply
     if checkin.submitted_at is None and checkin.step_result is None:
         previous = await act_queries.previous_submitted(work.session, employee.id, year, week)
         last_step = previous.next_step if previous is not None else None
+    plan = await plan_queries.latest_plan(work.session, employee.id)
+    track1 = bool(plan is not None and plan.content.get("track1"))  # Track 1 runs beside: ask its hours too
     answers = answers_of(checkin)
-    answers.followup_due = last_step is not None
+    answers.followup_due, answers.track1 = last_step is not None, track1
     step = rules.first_open_step(answers)
     monday = date.fromisocalendar(year, week, 1)  # applications logged with /sollicitatie: offered as the answer
     logged = await coach_queries.applications_logged(work.session, employee.id, monday, monday + timedelta(days=6))
     dialog = await dialogs.move(
-        work, person.user_id, FLOW, step, checkin_id=checkin.id, editing=False, last_step=last_step, logged=logged
+        work,
+        person.user_id,
+        FLOW,
+        step,
+        checkin_id=checkin.id,
+        editing=False,
+        last_step=last_step,
+        logged=logged,
+        track1=track1,
     )
     intro = "resumed" if resumed and step not in (rules.FOLLOWUP, rules.STEPS[0]) else None
     return [question(person, dialog, checkin, edit=edit, intro=intro)]
@@ -99,7 +112,7 @@ async def ask_again(work: Work, person: Person, dialog: Dialog, problem: dict | 
 async def on_text(work: Work, person: Person, dialog: Dialog, text: str) -> list[Reply]:
     checkin = await _load(work, dialog)
     step = dialog.step
-    if step in (*rules.COUNT_STEPS, "energy"):
+    if step in NUMBER_STEPS:
         try:
             value = rules.parse_answer(step, text, confirmed=dialog.data.get("confirm"))
         except Invalid as problem:
@@ -149,7 +162,7 @@ async def on_button(work: Work, person: Person, dialog: Dialog, action: str, val
         return [question(person, dialog, checkin, edit=True, intro=f"step_{value}")]
     if step in ACT_STEPS:
         return await _on_act_button(work, person, dialog, checkin, action, value)
-    if action == "ans" and step in (*rules.COUNT_STEPS, "energy"):
+    if action == "ans" and step in NUMBER_STEPS:
         try:
             number = rules.parse_answer(step, value)
         except Invalid:
@@ -166,11 +179,11 @@ async def on_button(work: Work, person: Person, dialog: Dialog, action: str, val
         chosen = [] if action == "none" else list(checkin.activities or [])
         return await _answer(work, person, dialog, checkin, step, chosen, edit=True)
     if step == rules.SUMMARY and action == "submit":
-        return await _submit(work, person, checkin)
+        return await _submit(work, person, dialog, checkin)
     if step in (rules.SUMMARY, rules.EDIT_MENU) and action == "menu":
         dialog = await dialogs.move(work, person.user_id, FLOW, rules.EDIT_MENU)
         return [question(person, dialog, checkin, edit=True)]
-    if step == rules.EDIT_MENU and action == "change" and value in rules.STEPS:
+    if step == rules.EDIT_MENU and action == "change" and value in rules.steps(bool(dialog.data.get("track1"))):
         dialog = await dialogs.move(work, person.user_id, FLOW, value, editing=True)
         return [question(person, dialog, checkin, edit=True)]
     if step in (rules.SUMMARY, rules.EDIT_MENU) and action == "note":
@@ -197,15 +210,15 @@ async def _answer(
     """Store one answer now, then move to the next question (or back to the summary when changing)."""
     setattr(checkin, step, value)
     await queries.save_checkin(work.session, checkin, work.clock.now())
-    following = rules.step_after(step, answers_of(checkin), editing=bool(dialog.data.get("editing")))
+    following = rules.step_after(step, answers_of(checkin, dialog), editing=bool(dialog.data.get("editing")))
     dialog = await dialogs.move(work, person.user_id, FLOW, following, editing=False, confirm=None)
     return [question(person, dialog, checkin, edit=edit)]
 
 
-async def _submit(work: Work, person: Person, checkin: CheckIn) -> list[Reply]:
+async def _submit(work: Work, person: Person, dialog: Dialog, checkin: CheckIn) -> list[Reply]:
     first_time = checkin.submitted_at is None
-    if not rules.complete(answers_of(checkin)):  # never a check-in with an answer missing
-        dialog = await dialogs.move(work, person.user_id, FLOW, rules.first_open_step(answers_of(checkin)))
+    if not rules.complete(answers_of(checkin, dialog)):  # never a check-in with an answer missing
+        dialog = await dialogs.move(work, person.user_id, FLOW, rules.first_open_step(answers_of(checkin, dialog)))
         return [question(person, dialog, checkin, problem={"reason": "incomplete"})]
     if first_time:
         checkin.submitted_at = work.clock.now()
@@ -338,6 +351,9 @@ def question(
             default = Button("checkin_logged_applications", data=data("ans", logged), params={"n": logged})
             return Reply(f"checkin_{step}", person.lang, ctx, [[default], numbers], edit=edit)
         return Reply(f"checkin_{step}", person.lang, ctx, [numbers], edit=edit)
+    if step == rules.TRACK1:
+        hours = [Button(text=str(n), data=data("ans", n)) for n in rules.TRACK1_BUTTONS]
+        return Reply("checkin_track1", person.lang, ctx, rows(hours, 4), edit=edit)
     if step == "energy":
         low, high = rules.ENERGY_RANGE
         scores = [Button(text=str(n), data=data("ans", n)) for n in range(low, high + 1)]
@@ -355,7 +371,7 @@ def question(
             buttons[0].insert(0, Button("note_clear", data=data("clear")))
         return Reply("checkin_note", person.lang, ctx, buttons, edit=edit)
     if step == rules.EDIT_MENU:
-        fields = [Button(f"field_{item}", data=data("change", item)) for item in rules.STEPS]
+        fields = [Button(f"field_{item}", data=data("change", item)) for item in rules.steps(answers.track1)]
         fields.append(Button("field_note", data=data("note")))
         return Reply(
             "checkin_edit_menu",

@@ -1,7 +1,8 @@
 """The weekly check-in as a pure step machine: which question comes next, and what an answer means.
 
 Steps, in order: how last week's committed step went (only when there was one), applications, interviews,
-networking, activities (multi-select), energy, then the summary where the employee submits, adds a note for the
+networking, activities (multi-select), hours at the own employer (only while Track 1 runs beside Track 2: the
+caller says so with `Answers.track1`), energy, then the summary where the employee submits, adds a note for the
 coach, or changes an answer. After submitting: the values exercise (first week) or the week's ACT reflection,
 then one small committed step for next week; both can be skipped with one tap. Storage and Telegram live
 elsewhere.
@@ -15,6 +16,7 @@ from bot.rules.parsing import Invalid, parse_count, parse_score
 
 COUNT_STEPS = ("applications", "interviews", "networking")
 STEPS = (*COUNT_STEPS, "activities", "energy")
+TRACK1 = "track1_hours"  # hours of own or adapted work at the own employer: asked before energy while Track 1 runs
 SUMMARY = "summary"
 NOTE = "note"
 EDIT_MENU = "edit_menu"
@@ -29,6 +31,8 @@ STEP_MAX_CHARS = 300
 MAXIMUM = {"applications": 60, "interviews": 20, "networking": 60}
 LIMIT = 500
 ENERGY_RANGE = (1, 10)
+TRACK1_RANGE = (0, 60)
+TRACK1_BUTTONS = (0, 4, 8, 12, 16, 24, 32)
 NOTE_MAX_CHARS = 1000
 
 ACTIVITIES = ("course", "workshop", "volunteering", "work_trial", "coaching", "cv_linkedin")
@@ -47,20 +51,27 @@ class Answers:
     networking: int | None = None
     activities: list[str] | None = None
     energy: int | None = None
+    track1_hours: int | None = None
     note: str | None = None
     extra: dict = field(default_factory=dict)
     followup_due: bool = False  # last week's check-in set a step that has not been asked about yet
     step_result: str | None = None
+    track1: bool = False  # Track 1 runs beside Track 2 (the current plan says so): ask the hours worked there
 
     def get(self, step: str) -> object:
         return getattr(self, step)
+
+
+def steps(track1: bool) -> tuple[str, ...]:
+    """The questions of a check-in, in order: with the Track 1 hours just before energy while Track 1 runs."""
+    return (*STEPS[:-1], TRACK1, STEPS[-1]) if track1 else STEPS
 
 
 def first_open_step(answers: Answers) -> str:
     """Where to continue: the first unanswered question, else the summary."""
     if answers.followup_due and answers.step_result is None:
         return FOLLOWUP
-    for step in STEPS:
+    for step in steps(answers.track1):
         if answers.get(step) is None:
             return step
     return SUMMARY
@@ -68,22 +79,23 @@ def first_open_step(answers: Answers) -> str:
 
 def complete(answers: Answers) -> bool:
     """Whether every question a check-in needs before it can be sent has an answer."""
-    return all(answers.get(step) is not None for step in STEPS)
+    return all(answers.get(step) is not None for step in steps(answers.track1))
 
 
 def step_after(step: str, answers: Answers, *, editing: bool) -> str:
     """The step after answering `step`; when changing one answer, straight back to the summary."""
     if editing or step == FOLLOWUP:
         return first_open_step(answers)
-    index = STEPS.index(step)
-    for later in STEPS[index + 1 :]:
+    order = steps(answers.track1)
+    index = order.index(step)
+    for later in order[index + 1 :]:
         if answers.get(later) is None:
             return later
     return SUMMARY
 
 
 def parse_answer(step: str, text: str, confirmed: int | None = None) -> int:
-    """Interpret typed text for a count or energy step; raises parsing.Invalid. A count above the week's
+    """Interpret typed text for a count, Track 1 hours or energy step; raises parsing.Invalid. A count above the week's
     MAXIMUM raises Invalid("confirm_high") unless it equals `confirmed` (the number typed the time before)."""
     if step in COUNT_STEPS:
         value = parse_count(text, LIMIT)
@@ -92,6 +104,8 @@ def parse_answer(step: str, text: str, confirmed: int | None = None) -> int:
         return value
     if step == "energy":
         return parse_score(text, *ENERGY_RANGE)
+    if step == TRACK1:
+        return parse_score(text, *TRACK1_RANGE)
     raise ValueError(f"step {step!r} takes no typed answer")
 
 
