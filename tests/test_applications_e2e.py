@@ -25,6 +25,7 @@ async def _log(user, company: str, role: str, day: str = "Vandaag", how: str = "
     else:
         await user.send(day)
     await user.press(how)
+    await user.press("Geen bewijs")
 
 
 async def test_logging_an_application_in_a_few_taps(people):
@@ -37,6 +38,7 @@ async def test_logging_an_application_in_a_few_taps(people):
     await ahmed.send("Verkoopmedewerker")
     await ahmed.press("Gisteren")
     await ahmed.press("Via mijn netwerk")
+    await ahmed.press("Geen bewijs")
     assert "Genoteerd: Bakkerij Van Dam — Verkoopmedewerker" in ahmed.last.plain_text
     assert "1e sollicitatie in week 47" in ahmed.last.plain_text
     (logged,) = await _applications(people, 2001)
@@ -66,6 +68,7 @@ async def test_typed_dates_and_bad_input(people):
     await ahmed.send("e-mail")
     assert "Tik hiervoor op een van de knoppen" in ahmed.last.plain_text
     await ahmed.press("E-mail")
+    await ahmed.press("Geen bewijs")
     (logged,) = await _applications(people, 2001)
     assert (logged.applied_on, logged.channel) == (date(2026, 11, 16), "email")
 
@@ -137,6 +140,7 @@ async def test_in_english_with_application(people):
     await peter.send("Clerk")
     await peter.press("Today")
     await peter.press("Employment agency")
+    await peter.press("No proof")
     assert "Noted: Acme — Clerk" in peter.last.plain_text
     assert [a.channel for a in await _applications(people, 2003)] == ["agency"]
 

@@ -7,12 +7,12 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bot.core.context import Incoming, Work
+from bot.core.context import Attachment, Incoming, Work
 from bot.core.replies import Reply
 from bot.flows import conversation
 from content.texts import pick_language
@@ -23,22 +23,48 @@ log = logging.getLogger(__name__)
 Call = Callable[[Work, Incoming], Awaitable[list[Reply]]]
 
 
-def _incoming(update: Update) -> Incoming:
+def _incoming(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Incoming:
     user = update.effective_user
     message = update.effective_message
+    is_message = message is not None and update.callback_query is None
     return Incoming(
         user_id=user.id,
         chat_id=update.effective_chat.id,
         first_name=user.first_name or "",
         language_code=user.language_code,
-        text=(message.text or message.caption) if message is not None and update.callback_query is None else None,
+        text=(message.text or message.caption) if is_message else None,
         data=update.callback_query.data if update.callback_query else None,
+        attachment=_attachment(message, context) if is_message else None,
     )
+
+
+def _attachment(message: Message, context: ContextTypes.DEFAULT_TYPE) -> Attachment | None:
+    """A photo (its largest size) or a document, as Telegram describes it; the flow checks it, not we."""
+    if message.photo:
+        largest = max(message.photo, key=lambda size: (size.file_size or 0, size.width * size.height))
+        return Attachment(
+            "photo", largest.file_id, largest.file_size, "image/jpeg", None, _fetcher(context, largest.file_id)
+        )
+    document = message.document
+    if document is not None:
+        fetch = _fetcher(context, document.file_id)
+        return Attachment(
+            "document", document.file_id, document.file_size, document.mime_type, document.file_name, fetch
+        )
+    return None
+
+
+def _fetcher(context: ContextTypes.DEFAULT_TYPE, file_id: str) -> Callable[[], Awaitable[bytes]]:
+    async def fetch() -> bytes:
+        file = await context.bot.get_file(file_id)
+        return bytes(await file.download_as_bytearray())
+
+    return fetch
 
 
 async def _handle(update: Update, context: ContextTypes.DEFAULT_TYPE, call: Call) -> None:
     runtime = context.application.bot_data["runtime"]
-    incoming = _incoming(update)
+    incoming = _incoming(update, context)
     async with runtime.db.session() as session:
         work = Work(session, runtime.clock, context.bot.username, runtime.timezone)
         replies = await call(work, incoming)

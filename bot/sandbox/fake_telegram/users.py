@@ -114,16 +114,43 @@ class SimUser:
             self, {"sticker": sticker}, event, what="a sticker", expect_reply=expect_reply
         )
 
-    async def send_photo(self, caption: str | None = None, *, expect_reply: bool = True) -> list[SentMessage]:
-        stored = self._server._files.add("photo", _TINY_PNG, None, "image/png")
-        content: dict[str, Any] = {
-            "photo": _photo_sizes(stored.file_id, stored.file_unique_id, 800, 600, len(_TINY_PNG))
-        }
+    async def send_photo(
+        self, caption: str | None = None, *, data: bytes | None = None, expect_reply: bool = True
+    ) -> list[SentMessage]:
+        """Send a photo (`data`: its bytes, which the bot can download; a tiny image when not given)."""
+        body = _TINY_PNG if data is None else data
+        stored = self._server._files.add("photo", body, None, "image/png" if data is None else "image/jpeg")
+        content: dict[str, Any] = {"photo": _photo_sizes(stored.file_id, stored.file_unique_id, 800, 600, len(body))}
         if caption:
             content["caption"] = caption
         event = self._event("user_photo", caption or "")
         what = "a photo"
         return await self._server._user_message(self, content, event, what=what, expect_reply=expect_reply)
+
+    async def send_document(
+        self,
+        data: bytes,
+        file_name: str,
+        mime_type: str,
+        *,
+        file_size: int | None = None,
+        caption: str | None = None,
+        expect_reply: bool = True,
+    ) -> list[SentMessage]:
+        """Send a file as a document; `file_size` overrides the size Telegram states (to test limits)."""
+        stored = self._server._files.add("document", data, file_name, mime_type)
+        document = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": len(data) if file_size is None else file_size,
+        }
+        content: dict[str, Any] = {"document": document}
+        if caption:
+            content["caption"] = caption
+        event = self._event("user_document", file_name)
+        return await self._server._user_message(self, content, event, what="a document", expect_reply=expect_reply)
 
     async def send_voice(self, duration: int = 3, *, expect_reply: bool = True) -> list[SentMessage]:
         stored = self._server._files.add("voice", b"OggS\x00fake-voice", None, "audio/ogg")
