@@ -2,8 +2,8 @@
 
 from datetime import date, timedelta
 
-from bot.rules import flags, timeline
-from bot.rules.flags import ClientFacts, WeekFacts
+from bot.rules import flags, plan, timeline
+from bot.rules.flags import ClientFacts, PlanFacts, WeekFacts
 from bot.rules.schedule import Week
 
 TODAY = date(2026, 11, 20)  # a Friday in ISO week 47
@@ -15,8 +15,17 @@ def week(ago: int) -> Week:
     return Week.of(THIS_WEEK.monday() - timedelta(weeks=ago))
 
 
+def a_plan(**values) -> PlanFacts:
+    """A plan in good order: two directions looked at a week ago, made two weeks ago."""
+    content = plan.normalise(
+        {"directions": [{"occupation": "Planner"}, {"occupation": "Inkoper"}]}, TODAY - timedelta(days=7)
+    )
+    return PlanFacts(**{"content": content, "since": TODAY - timedelta(days=14), **values})
+
+
 def facts(*weeks: WeekFacts, **values) -> ClientFacts:
     base = {
+        "plan": a_plan(),
         "status": "active",
         "phase": "orientation",
         "first_sick_day": SICK,
@@ -204,3 +213,27 @@ def test_flags_come_most_urgent_first():
         last_checkin_on=TODAY - timedelta(days=20),
     )
     assert keys(client) == ["safety", "unreachable", "energy", "no_checkin", "step_not_done", "deadline"]
+
+
+def test_no_plan_four_weeks_after_the_start_of_track2():
+    assert flags.no_plan(facts(plan=None, track2_start=TODAY - timedelta(days=28)), TODAY) is None
+    assert flags.no_plan(facts(plan=None, track2_start=TODAY - timedelta(days=29)), TODAY).detail == {"days": 29}
+    assert flags.no_plan(facts(track2_start=TODAY - timedelta(days=90)), TODAY) is None
+
+
+def test_evaluation_due_six_weeks_after_the_plan_or_the_last_evaluation():
+    made = TODAY - timedelta(weeks=6)
+    assert flags.evaluation_due(facts(plan=a_plan(since=made)), TODAY) is None
+    assert flags.evaluation_due(facts(plan=a_plan(since=made - timedelta(days=1))), TODAY).key == "evaluation_due"
+    evaluated = a_plan(since=made - timedelta(days=1), evaluations=((TODAY - timedelta(days=3), False),))
+    assert flags.evaluation_due(facts(plan=evaluated), TODAY) is None
+    changed = a_plan(since=TODAY - timedelta(days=10), last_phase_change=TODAY - timedelta(days=2))
+    assert flags.evaluation_due(facts(plan=changed), TODAY).detail == {"last": None}
+
+
+def test_narrow_profile_names_the_breadth_warnings():
+    one = plan.normalise({"directions": [{"occupation": "Planner"}]}, TODAY)
+    found = flags.narrow_profile(facts(plan=a_plan(content=one)), TODAY)
+    assert found.detail == {"reasons": ["one_direction"]}
+    assert flags.narrow_profile(facts(), TODAY) is None
+    assert keys(facts(plan=a_plan(content=one))) == ["narrow_profile"]

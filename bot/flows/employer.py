@@ -12,7 +12,7 @@ from bot.outgoing import outbox
 from bot.outgoing.outbox import Message
 from bot.rules.weeks import local_date
 from bot.views.employer_view import STATUS_WEEKS, status_replies, weeks_back
-from storage import employer_queries, queries
+from storage import employer_queries, plan_queries, queries
 from storage.models import Coach, Dialog, Employer, EmployerContact, Invite
 
 FLOW = "employer"
@@ -31,7 +31,8 @@ async def status(work: Work, contact: EmployerContact) -> list[Reply]:
     first = weeks_back(today, STATUS_WEEKS)[0]
     checkins = await employer_queries.checkins_from_week(work.session, {e.id for e in staff}, first.year, first.week)
     rows = [(employee, checkins.get(employee.id, [])) for employee in staff]
-    return status_replies(contact.language, employer.name, rows, today)
+    plans = await plan_queries.latest_plans(work.session, [e.id for e in staff])
+    return status_replies(contact.language, employer.name, rows, today, plans)
 
 
 async def join(work: Work, person: Person, invite: Invite) -> list[Reply]:

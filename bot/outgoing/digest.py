@@ -24,6 +24,7 @@ from storage import coach_queries
 from storage.models import Coach
 
 MOST_FLAGGED_SHOWN = 15
+PLAN_FLAGS = ("evaluation_due", "narrow_profile", "no_plan")  # also listed by name under the trajectory plan
 MESSAGE_LIMIT = 4000  # Telegram allows 4096 characters
 CATCH_UP = timedelta(hours=24)  # a digest that could not go out within a day of its time is skipped
 
@@ -72,6 +73,7 @@ def summary(caseload: Caseload) -> dict:
     paused = [{"name": c.name, "until": c.paused_until} for c in open_clients if c.paused_until is not None]
     missed = [c.name for c, week in zip(joined, facts, strict=True) if week is not None and week.missed]
     unreachable = [c.name for c in open_clients if c.facts.unreachable]
+    flagged_with = {key: [c.name for c in open_clients if any(f.key == key for f in c.flags)] for key in PLAN_FLAGS}
     return {
         "coach": caseload.coach.name,
         "week": last_week.week,
@@ -83,6 +85,9 @@ def summary(caseload: Caseload) -> dict:
         "paused": paused,
         "missed": missed,
         "unreachable": unreachable,
+        "evaluations_due": flagged_with["evaluation_due"],
+        "narrow": flagged_with["narrow_profile"],
+        "no_plan": flagged_with["no_plan"],
         "fine": len(open_clients) - len(caseload.flagged),
         "weekday": caseload.coach.digest_weekday,
         "time": caseload.coach.digest_time.strftime("%H:%M"),

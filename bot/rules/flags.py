@@ -10,6 +10,11 @@
 | step_not_done | the committed step was "not done" in 3 consecutive weeks, the last of them this week or last week |
 | no_applications | in active search, no application in the last 3 full weeks and this week so far (checked-in counts |
 |                 | and logged applications); only weeks in active search and without a pause count |
+| no_plan | an active client whose Track 2 started more than 4 weeks ago has no trajectory plan yet (four weeks: |
+|         | time for an intake and a first talk; the UWV expects a plan soon after the start) |
+| evaluation_due | the plan's evaluation is due (`bot.rules.plan.evaluation_due`: 6 weeks since the last one, or a |
+|                | phase change after it) |
+| narrow_profile | the plan's search profile may be too narrow (any `bot.rules.plan.breadth_warnings`) |
 | deadline | a poortwachter deadline falls in the next 4 weeks (not the recurring 6-weekly evaluations, and not |
 |          | the Track 2 start deadline once Track 2 has started) |
 
@@ -21,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from bot.rules import timeline
+from bot.rules import plan, timeline
 from bot.rules.schedule import Week
 
 SAFETY_DAYS = 28
@@ -34,9 +39,13 @@ STEP_WEEKS = 3
 NO_APPLICATION_WEEKS = 3
 DEADLINE_DAYS = 28
 NOT_A_DEADLINE = ("evaluation",)
+NO_PLAN_DAYS = 28
 
 # The order flags are shown in: the most urgent first.
-ORDER = ("safety", "unreachable", "energy", "no_checkin", "step_not_done", "no_applications", "deadline")
+ORDER = (
+    "safety", "unreachable", "energy", "no_checkin", "step_not_done", "no_applications", "no_plan",
+    "evaluation_due", "narrow_profile", "deadline",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,24 @@ class ClientFacts:
     last_pause_end: date | None = None
     active_search_since: date | None = None  # None: no recorded start (counts as "for as long as we know")
     safety_alerts: int = 0
+    plan: PlanFacts | None = None  # None: no trajectory plan yet
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    """What the plan flags look at: the current plan's content and the day it was first made, the evaluations
+    ((held_on, directions_reviewed), oldest first), the applications ((direction id, applied_on)) of the last
+    weeks, and the day of the latest phase change."""
+
+    content: dict
+    since: date
+    evaluations: tuple[tuple[date, bool], ...] = ()
+    applications: tuple[tuple[str | None, date], ...] = ()
+    last_phase_change: date | None = None
+
+    @property
+    def last_evaluation(self) -> date | None:
+        return self.evaluations[-1][0] if self.evaluations else None
 
 
 @dataclass(frozen=True)
@@ -91,6 +118,9 @@ def flags(facts: ClientFacts, today: date) -> list[Flag]:
             no_checkin(facts, today),
             step_not_done(facts, today),
             no_applications(facts, today),
+            no_plan(facts, today),
+            evaluation_due(facts, today),
+            narrow_profile(facts, today),
         ]
     return sorted((flag for flag in found if flag is not None), key=lambda flag: ORDER.index(flag.key))
 
@@ -179,3 +209,40 @@ def deadline(facts: ClientFacts, today: date) -> Flag | None:
         return None
     first = upcoming[0]
     return Flag("deadline", {"milestone": first.key, "due": first.due, "week": first.week})
+
+
+def no_plan(facts: ClientFacts, today: date) -> Flag | None:
+    if facts.plan is not None or today - facts.track2_start <= timedelta(days=NO_PLAN_DAYS):
+        return None
+    return Flag("no_plan", {"days": (today - facts.track2_start).days})
+
+
+def evaluation_due(facts: ClientFacts, today: date) -> Flag | None:
+    if facts.plan is None:
+        return None
+    due = plan.evaluation_due(
+        today,
+        plan_since=facts.plan.since,
+        last_evaluation=facts.plan.last_evaluation,
+        last_phase_change=facts.plan.last_phase_change,
+    )
+    return Flag("evaluation_due", {"last": facts.plan.last_evaluation}) if due else None
+
+
+def breadth(facts: ClientFacts, today: date) -> list[plan.BreadthWarning]:
+    """The plan's breadth warnings (none without a plan): the narrow_profile flag and the coach's detail."""
+    if facts.plan is None:
+        return []
+    searching = facts.active_search_since or facts.track2_start  # no recorded start: since Track 2 began
+    return plan.breadth_warnings(
+        facts.plan.content,
+        today,
+        evaluations=list(facts.plan.evaluations),
+        active_search_since=searching if facts.phase == "active_search" else None,
+        applications=list(facts.plan.applications),
+    )
+
+
+def narrow_profile(facts: ClientFacts, today: date) -> Flag | None:
+    warnings = breadth(facts, today)
+    return Flag("narrow_profile", {"reasons": [w.reason for w in warnings]}) if warnings else None

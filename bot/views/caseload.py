@@ -4,17 +4,18 @@ a handful of queries for the whole caseload. Used by /caseload and by the weekly
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot.core.context import Work
 from bot.rules import flags as rules
+from bot.rules import plan as plans
 from bot.rules import privacy
-from bot.rules.flags import ClientFacts, Flag, WeekFacts
+from bot.rules.flags import ClientFacts, Flag, PlanFacts, WeekFacts
 from bot.rules.schedule import PERIOD, Week, prompt_at
 from bot.rules.weeks import BEFORE, SUBMITTED, local_date, period_open, sickness_week, week_status
-from storage import coach_queries
-from storage.models import CheckIn, Coach, Employee, JobApplication, Pause, PhaseChange
+from storage import coach_queries, plan_queries
+from storage.models import CheckIn, Coach, Employee, JobApplication, Pause, PhaseChange, PlanVersion
 
 WINDOW_WEEKS = 12  # how far back the caseload looks (the digest chart shows this many weeks)
 PAGE_SIZE = 10
@@ -34,6 +35,8 @@ class Client:
     energy: int | None
     trend: str | None  # up | down | flat (against the average of the 4 weeks before)
     paused_until: date | None
+    plan: PlanVersion | None = None  # the current version of the trajectory plan
+    breadth: list[plans.BreadthWarning] = field(default_factory=list)
 
     @property
     def id(self) -> int:
@@ -106,8 +109,15 @@ async def load(work: Work, coach: Coach, employees: list[Employee] | None = None
     for checkin in await coach_queries.checkins_from(session, ids, first.year, first.week):
         checkins[checkin.employee_id][Week(checkin.iso_year, checkin.iso_week)] = checkin
     logged: dict[int, dict[Week, int]] = defaultdict(lambda: defaultdict(int))
+    in_direction: dict[int, list[tuple[str | None, date]]] = defaultdict(list)
     for application in await coach_queries.applications_of(session, ids, first.monday()):
         logged[application.employee_id][Week.of(application.applied_on)] += 1
+        in_direction[application.employee_id].append((application.direction, application.applied_on))
+    current_plans = await plan_queries.latest_plans(session, ids)
+    plan_dates = await plan_queries.first_plan_dates(session, list(current_plans))
+    evaluations: dict[int, list[tuple[date, bool]]] = defaultdict(list)
+    for evaluation in await plan_queries.evaluations_of(session, list(current_plans)):
+        evaluations[evaluation.employee_id].append((evaluation.held_on, evaluation.directions_reviewed))
     pauses: dict[int, list[Pause]] = defaultdict(list)
     for pause in await coach_queries.pauses_of(session, ids, first.monday()):
         pauses[pause.employee_id].append(pause)
@@ -139,6 +149,13 @@ async def load(work: Work, coach: Coach, employees: list[Employee] | None = None
             last_pause_end=max(ended, default=None),
             active_search_since=phase_since(phases[employee.id], "active_search", employee.timezone),
             safety_alerts=alerts.get(employee.id, 0),
+            plan=plan_facts(
+                current_plans.get(employee.id),
+                _day(plan_dates.get(employee.id), employee.timezone),
+                evaluations[employee.id],
+                in_direction[employee.id],
+                _day(phases[employee.id][-1].changed_at, employee.timezone) if phases[employee.id] else None,
+            ),
         )
         statuses = statuses_of(employee, facts, weeks, own_pauses, now, today)
         newcomer = statuses[current.previous()] == BEFORE
@@ -156,10 +173,30 @@ async def load(work: Work, coach: Coach, employees: list[Employee] | None = None
                 energy=energy,
                 trend=trend,
                 paused_until=current_pause.until if current_pause else None,
+                plan=current_plans.get(employee.id),
+                breadth=rules.breadth(facts, today),
             )
         )
     clients.sort(key=lambda c: (c.employee.status == "closed", not c.flags, c.name.casefold()))
     return Caseload(coach, today, weeks, clients)
+
+
+def plan_facts(
+    version: PlanVersion | None,
+    since: date | None,
+    evaluations: list[tuple[date, bool]],
+    applications: list[tuple[str | None, date]],
+    last_phase_change: date | None,
+) -> PlanFacts | None:
+    if version is None:
+        return None
+    return PlanFacts(
+        content=version.content,
+        since=since or version.created_at.date(),
+        evaluations=tuple(evaluations),
+        applications=tuple(applications),
+        last_phase_change=last_phase_change,
+    )
 
 
 def statuses_of(
@@ -235,6 +272,61 @@ class Detail:
     applications: list[JobApplication]  # newest first
     more_applications: int
     by_status: dict[str, int]
+    plan: dict | None = None  # the plan summary (`plan_summary`), None without a plan
+
+
+TRACK1_WEEKS = 4  # the Track 1 line shows the hours at the own employer of this many recent weeks
+
+
+async def plan_summary(work: Work, client: Client, weeks: list[dict], today: date) -> dict | None:
+    """The coach's summary of a client's plan: version and answer, directions with their applications (with
+    and without proof), running interventions with the check-in weeks that counted towards them, the breadth
+    warnings, whether an evaluation is due, and the Track 1 hours of the last weeks while Track 1 runs."""
+    version = client.plan
+    if version is None:
+        return None
+    session = work.session
+    timezone = client.employee.timezone
+    seen = privacy.plan_view(privacy.COACH, version)
+    counts = await plan_queries.direction_counts(session, client.id)
+    running = plans.running(version.content)
+    worked: list[tuple[date, list[str], int]] = []
+    if running:
+        starts = [date.fromisoformat(a["start"]) for a in running if a.get("start")]
+        first = Week.of(min(starts, default=client.facts.plan.since) - timedelta(weeks=1))
+        worked = [
+            (Week(c.iso_year, c.iso_week).monday(), c.activities or [], c.networking or 0)
+            for c in await coach_queries.checkins_from(session, [client.id], first.year, first.week)
+            if c.submitted_at is not None
+        ]
+    running_ids = {a["id"] for a in running}
+    known = {d["id"] for d in seen["directions"]}
+    facts = client.facts.plan
+    return {
+        "number": seen["number"],
+        "created_on": _day(seen["created_at"], timezone),
+        "answer": seen["employee_answer"],
+        "answered_on": _day(seen["answered_at"], timezone),
+        "directions": [
+            {
+                "occupation": d["occupation"],
+                "proof": counts.get(d["id"], (0, 0))[0],
+                "no_proof": counts.get(d["id"], (0, 0))[1],
+            }
+            for d in seen["directions"]
+        ],  # fmt: skip
+        "outside": sum(sum(n) for key, n in counts.items() if key not in known),  # applications in no direction
+        "running": [
+            {"kind": a["kind"], "provider": a["provider"], "weeks": plans.weeks_worked_on(a, worked, today)}
+            for a in seen["activities"]
+            if a["id"] in running_ids
+        ],
+        "warnings": [{"reason": w.reason, "direction": w.direction} for w in client.breadth],
+        "evaluation_due": any(flag.key == "evaluation_due" for flag in client.flags),
+        "last_evaluation": facts.last_evaluation,
+        "track1": bool(seen["track1"]),
+        "track1_weeks": [{"week": w["week"], "hours": w["track1_hours"]} for w in weeks[-TRACK1_WEEKS:]],
+    }
 
 
 def follow_through(weeks: list[dict]) -> dict:
@@ -290,6 +382,7 @@ async def detail(work: Work, coach: Coach, employee: Employee) -> Detail:
                 "step_result": seen.get("step_result"),
                 "reflection": _short(seen.get("reflection")),
                 "note": _short(seen.get("note")) if facts.submitted else None,  # the client's note for the coach
+                "track1_hours": seen.get("track1_hours") if facts.submitted else None,
             }
         )
     reflections = [{"week": w["week"], "text": w["reflection"]} for w in weeks if w["reflection"]]
@@ -311,6 +404,7 @@ async def detail(work: Work, coach: Coach, employee: Employee) -> Detail:
         applications=applications[:DETAIL_APPLICATIONS],
         more_applications=max(0, len(applications) - DETAIL_APPLICATIONS),
         by_status=applications_by_status(applications),
+        plan=await plan_summary(work, client, weeks, local_date(work.clock.now(), coach.timezone)),
     )
 
 

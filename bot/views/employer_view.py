@@ -3,7 +3,9 @@
 Every message to an employer chat gets its template context from this module, and this module reads the
 stored records only through `privacy.view(EMPLOYER, ...)`. So a field the policy keeps from employers (energy,
 notes, the committed step, values, reflections, coach notes, why a week was paused) cannot reach an employer
-template, whatever a template asks for. What is left: names, phase, dates, milestones and activity counts.
+template, whatever a template asks for. What is left: names, phase, dates, milestones and activity counts, and
+of the trajectory plan (through `privacy.plan_view(EMPLOYER, ...)`) the search directions and the agreed
+activities that run, never the profile, work capacity, reasons, results or evaluations.
 """
 
 from __future__ import annotations
@@ -84,8 +86,24 @@ def counts(checkins: list[dict], weeks: list[Week]) -> dict:
     }
 
 
-def employee_status(employee: object, checkins: list, today: date) -> dict:
-    """One employee as the employer's /status shows them."""
+def plan_status(version: object | None) -> dict | None:
+    """The plan as /status shows it: each direction's occupation, region and hours, and the running
+    activities' kind and provider. None without a plan."""
+    if version is None:
+        return None
+    seen = privacy.plan_view(EMPLOYER, version)
+    return {
+        "directions": [
+            {"occupation": d["occupation"], "region": d["region"], "hours": d["hours"]} for d in seen["directions"]
+        ],
+        "running": [
+            {"kind": a["kind"], "provider": a["provider"]} for a in seen["activities"] if a["status"] == "running"
+        ],
+    }
+
+
+def employee_status(employee: object, checkins: list, today: date, plan: object | None = None) -> dict:
+    """One employee as the employer's /status shows them (`plan`: the current plan version, if any)."""
     seen = _employee(employee)
     first, start = seen["first_sick_day"], seen["track2_start"]
     return {
@@ -97,13 +115,18 @@ def employee_status(employee: object, checkins: list, today: date) -> dict:
         "next": milestone_ctx(timeline.next_milestone(first, today, start)),
         "counts": counts(_checkins(checkins), weeks_back(today, STATUS_WEEKS)),
         "track2_late": track2_warning(employee),
+        "plan": plan_status(plan),
     }
 
 
-def status_replies(lang: str, company: str, rows: list[tuple[object, list]], today: date) -> list[Reply]:
-    """/status: every employee of the contact's company (rows of employee and their recent check-ins),
-    split over several messages when the list is long. Closed trajectories are left out."""
-    items = [employee_status(e, c, today) for e, c in rows]
+def status_replies(
+    lang: str, company: str, rows: list[tuple[object, list]], today: date, plans: dict | None = None
+) -> list[Reply]:
+    """/status: every employee of the contact's company (rows of employee and their recent check-ins; `plans`:
+    the current plan version per employee id), split over several messages when the list is long. Closed
+    trajectories are left out."""
+    plans = plans or {}
+    items = [employee_status(e, c, today, plans.get(_employee(e)["id"])) for e, c in rows]
     items = [item for item in items if item["status"] != "closed"]
     parts = [items[i : i + PER_MESSAGE] for i in range(0, len(items), PER_MESSAGE)] or [[]]
     return [
