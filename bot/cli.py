@@ -189,6 +189,58 @@ def _report_format(out: Path, chosen: str | None) -> str:
     return chosen or by_suffix or "pdf"
 
 
+def cmd_plan_export(args: argparse.Namespace) -> int:
+    """The employee's newest plan version as YAML (bot/plan_file.py); evaluations are not in it."""
+    from bot.plan_file import export_plan
+    from storage.migrate import require_current
+
+    settings = _settings()
+    out = Path(args.out)
+    if out.is_dir():
+        raise Refused(f"--out {out} is a folder: give the name of the file to write")
+    if not out.absolute().parent.is_dir():
+        raise Refused(f"the folder {out.absolute().parent} for --out does not exist: create it, or write elsewhere")
+    asyncio.run(require_current(settings.database_url))
+    try:
+        exported = asyncio.run(export_plan(settings.database_url, args.employee, settings.default_timezone))
+    except LookupError as exc:
+        raise Refused(str(exc).strip("'\"")) from None
+    try:
+        out.write_text(exported.text, encoding="utf-8")
+    except OSError as exc:
+        raise Refused(f"cannot write {out.absolute()}: {exc.strerror}", FAILED) from None
+    print(f"plan version {exported.number} of {exported.employee} written to {out}")
+    return 0
+
+
+def cmd_plan_import(args: argparse.Namespace) -> int:
+    """A plan YAML file as the employee's next version (change "imported"); a bad file changes nothing."""
+    from bot.plan_file import PlanFileError, import_plan
+    from storage.migrate import require_current
+
+    settings = _settings()
+    source = Path(args.file)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise Refused(f"{source.name} is not a UTF-8 text file") from None
+    except OSError as exc:
+        raise Refused(f"cannot read {source.absolute()}: {exc.strerror}") from None
+    asyncio.run(require_current(settings.database_url))
+    now = datetime.now(ZoneInfo(settings.default_timezone))
+    try:
+        done = asyncio.run(import_plan(settings.database_url, args.employee, text, source.name, now))
+    except LookupError as exc:
+        raise Refused(str(exc).strip("'\"")) from None
+    except PlanFileError as exc:
+        raise Refused(str(exc)) from None
+    if not done.new:
+        print(f"{source.name} is the same as plan version {done.number} of {done.employee}: nothing written")
+    else:
+        print(f"{source.name} imported as plan version {done.number} of {done.employee}")
+    return 0
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     from bot.sandbox.chat import run_chat
 
@@ -305,6 +357,20 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--today", help="make the report as if on this day, YYYY-MM-DD (default: today)")
     report.add_argument("--out", required=True, help="the file to write")
     report.set_defaults(func=cmd_report)
+
+    plans = commands.add_parser("plan", help="an employee's trajectory plan as a YAML file").add_subparsers(
+        dest="plan_command", required=True
+    )
+    plan_export = plans.add_parser("export", help="write the newest plan version as YAML", parents=[common])
+    plan_export.add_argument("--employee", type=int, required=True, help="the employee's id")
+    plan_export.add_argument("--out", required=True, help="the file to write, e.g. plan.yaml")
+    plan_export.set_defaults(func=cmd_plan_export)
+    plan_import = plans.add_parser(
+        "import", help="store a plan YAML file as the next version (checked first)", parents=[common]
+    )
+    plan_import.add_argument("--employee", type=int, required=True, help="the employee's id")
+    plan_import.add_argument("file", help="the plan YAML file (as `plan export` writes it)")
+    plan_import.set_defaults(func=cmd_plan_import)
 
     chat = commands.add_parser("chat", help="type as an employee in this terminal (offline)", parents=[common])
     chat.add_argument("--language", choices=("nl", "en"), default="nl")

@@ -20,19 +20,22 @@ from bot.flows import digest as digest_flow
 from bot.flows import employer as employer_flow
 from bot.flows import employer_invite as employer_invite_flow
 from bot.flows import invite as invite_flow
+from bot.flows import myplan as myplan_flow
 from bot.flows import onboarding, safety_alert
 from bot.flows import pause as pause_flow
 from bot.flows import pin as pin_flow
+from bot.flows import plan as plan_flow
 from bot.flows import privacy as privacy_flow
 from bot.flows import setup as setup_flow
 from bot.flows import values as values_flow
 from bot.rules import buttons
 
 # Every multi-step flow. Each module has FLOW (its name), COMMANDS ({command: role}: the commands that start
-# it, Dutch first, English aliases after), start(work, person), on_text, on_button and ask_again.
+# it, Dutch first, English aliases after), start(work, person), on_text, on_button and ask_again; a flow that
+# takes files (a proof of an application) also has on_file(work, person, dialog, attachment).
 FLOW_MODULES: tuple[ModuleType, ...] = (
     checkin_flow, setup_flow, pause_flow, invite_flow, employer_invite_flow, employer_flow,
-    caseload_flow, digest_flow, application_flow, privacy_flow, pin_flow, values_flow,
+    caseload_flow, digest_flow, application_flow, privacy_flow, pin_flow, values_flow, plan_flow, myplan_flow,
 )  # fmt: skip
 FLOWS: dict[str, ModuleType] = {module.FLOW: module for module in FLOW_MODULES}
 COMMANDS: dict[tuple[str, str], ModuleType] = {
@@ -41,8 +44,9 @@ COMMANDS: dict[tuple[str, str], ModuleType] = {
 HELP = ("help", "hulp")
 Handler = Callable[..., Awaitable[list[Reply]]]
 # The flows the bot opens with a button outside any dialog: the reminder's "check in now", the digest's "open
-# your caseload". Like a command, such a button may be pressed long after it was sent.
-ENTRY_BUTTONS = ("checkin", "caseload")
+# your caseload", "look at your plan" when the coach asks for the employee's agreement. Like a command, such a
+# button may be pressed long after it was sent.
+ENTRY_BUTTONS = ("checkin", "caseload", "myplan")
 CRISIS = {"reason": "crisis"}  # the problem shown when a screened text was not taken as the answer
 CANCEL = ("annuleren", "cancel", "stop")
 
@@ -50,12 +54,13 @@ CANCEL = ("annuleren", "cancel", "stop")
 # everyone else the second (descriptions: label keys command_<Dutch command>).
 MENUS = {
     "employee": (
-        ("checkin", "checkin"), ("sollicitatie", "application"), ("pauze", "pause"), ("instellingen", "settings"),
-        ("waarden", "values"), ("privacy", "privacy"), ("help", "help"), ("annuleren", "cancel"),
+        ("checkin", "checkin"), ("sollicitatie", "application"), ("mijnplan", "myplan"), ("pauze", "pause"),
+        ("instellingen", "settings"), ("waarden", "values"), ("privacy", "privacy"), ("help", "help"),
+        ("annuleren", "cancel"),
     ),
     "coach": (
-        ("caseload", "caseload"), ("digest", "digest"), ("invite", "invite"), ("werkgever", "employer"),
-        ("oefening", "exercise"), ("help", "help"), ("annuleren", "cancel"),
+        ("caseload", "caseload"), ("plan", "plan"), ("digest", "digest"), ("invite", "invite"),
+        ("werkgever", "employer"), ("oefening", "exercise"), ("help", "help"), ("annuleren", "cancel"),
     ),
     "employer": (("status", "status"), ("help", "help")),
 }  # fmt: skip
@@ -167,12 +172,16 @@ async def _consent(work: Work, person: Person, dialog, alert, allowed: bool) -> 
 
 @_records_offered
 async def on_other(work: Work, incoming: Incoming, kind: str) -> list[Reply]:
-    """A sticker, photo, voice message, document...: nothing we can read (a caption is screened for safety)."""
+    """A sticker, photo, voice message, document...: a photo or document goes to a flow that takes files (a
+    proof); anything else is something we cannot read. A caption is screened for safety first."""
     person = await identify(work, incoming)
     if person.role is None:
         return [Reply("unknown_user", person.lang)]
     dialog = await dialogs.current(work, person.user_id)
     alert = await safety_alert.screen(work, person, dialog, incoming.text or "")
+    takes_files = dialog is not None and hasattr(FLOWS[dialog.flow], "on_file")
+    if alert is None and takes_files and incoming.attachment is not None:
+        return await FLOWS[dialog.flow].on_file(work, person, dialog, incoming.attachment)
     replies = await _reask(work, person, dialog, "not_text", kind=kind)
     return [alert, *replies] if alert else replies
 

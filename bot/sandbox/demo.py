@@ -174,6 +174,46 @@ async def run_demo(out_dir: Path) -> str:
             await sanne.press("Ahmed Yilmaz")
             await sanne.press("Defusie")
 
+            scene("15. The coach makes Linda's trajectory plan with /plan: two search directions, two activities")
+            await sanne.send("/plan")
+            await sanne.press("Linda Jansen")
+            await sanne.press("Zoekrichtingen")
+            for occupation, hours, reason in (
+                ("Medewerker klantcontact", "20", "Ze werkt graag met mensen; zittend werk past bij de FML."),
+                ("Administratief medewerker", "16", "Rustig werk met vaste taken, dicht bij huis."),
+            ):
+                await sanne.press("Nieuwe zoekrichting")
+                await sanne.send(occupation)
+                await sanne.press("Overslaan")  # any sector
+                await sanne.send("Utrecht")
+                await sanne.send(hours)
+                await sanne.press("mbo")
+                await sanne.send(reason)
+            for tap in ("Terug", "Activiteiten", "Nieuwe activiteit", "Sollicitatietraining"):
+                await sanne.press(tap)
+            await sanne.send("Werkfit BV")
+            for tap in ("Vandaag", "Overslaan", "loopt", "Nieuwe activiteit", "Cv of LinkedIn", "Overslaan", "Vandaag"):
+                await sanne.press(tap)
+            await sanne.send("31-12-2026")
+            for tap in ("gepland", "Terug", "Vraag akkoord"):
+                await sanne.press(tap)
+            await box.run_due()
+
+            scene("16. Linda reads her plan with /mijnplan and agrees; the coach hears it")
+            await linda.send("/mijnplan")
+            await linda.press("Ik ga akkoord")
+            await box.run_due()
+
+            scene("17. Linda logs an application in one of her search directions, with the vacancy link as proof")
+            await linda.send("/sollicitatie")
+            await linda.press("Nieuwe sollicitatie")
+            await linda.send("Zorggroep Vecht")
+            await linda.send("Receptionist")
+            await linda.press("Vandaag")
+            await linda.press("Website")
+            await linda.press("Medewerker klantcontact")
+            await linda.send("https://werkenbij.example.nl/vacatures/receptionist-1234")
+
         names[3001] = "Kim (no link)"
         parts = []
         bounds = [start for _title, start in scenes] + [len(fake.events)]
