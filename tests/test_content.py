@@ -8,6 +8,7 @@ import pytest
 
 from bot.rules.checkin import Answers
 from content.texts import LANGUAGES, Texts
+from tests.samples import PER_TEMPLATE, PLAN_CONTEXT
 
 texts = Texts()
 REASONS = [
@@ -39,7 +40,9 @@ CONTEXT = {
     "expires": datetime(2026, 12, 4, 10, 0),
     "until": date(2026, 12, 24),
     "reason": "holiday",
+    "company": "Bakkerij & Co",
 }
+CONTEXT |= PLAN_CONTEXT
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -49,7 +52,7 @@ def test_every_template_renders_with_and_without_a_problem(lang, name):
         None,
         *({"reason": reason, "maximum": 60, "low": 1, "high": 10, "kind": "sticker"} for reason in REASONS),
     ]:
-        text = texts.render(lang, name, **CONTEXT, problem=problem)
+        text = texts.render(lang, name, **{**CONTEXT, **PER_TEMPLATE.get(name, {})}, problem=problem)
         assert text.strip()
         assert "Ahmed <Yilmaz>" not in text  # user input is always escaped
         assert len(text) < 4096
@@ -59,7 +62,7 @@ def test_every_template_renders_with_and_without_a_problem(lang, name):
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_label_renders(lang):
     for key in texts.label_keys():
-        assert texts.label(lang, key, label="x", n=2).strip()
+        assert texts.label(lang, key, label="x", n=2, region="x").strip()
 
 
 def test_problem_reasons_are_all_worded():

@@ -18,6 +18,7 @@ from bot.rules.checkin import Answers
 from bot.views import report
 from content.catalog import LANGUAGES, translations
 from content.texts import Texts, number
+from tests.samples import PER_TEMPLATE, PLAN_CONTEXT
 
 ROOT = Path(__file__).resolve().parent.parent
 texts = Texts()
@@ -85,7 +86,7 @@ def counts_context(n: int) -> dict:
     counts = {"applications": n, "interviews": n, "networking": n, "activities": n, "checkins": n, "missed": n,
               "paused": n, "weeks": n, "due_weeks": n, "first_week": 45, "last_week": 48}  # fmt: skip
     employee = {"name": "Ahmed", "phase": "active_search", "status": "active", "sickness_week": 59, "counts": counts,
-                "next": None, "track2_late": None}  # fmt: skip
+                "next": None, "track2_late": None, "plan": None}  # fmt: skip
     line = {"id": 1, "name": "Ahmed", "phase": "intake", "status": "active", "joined": True, "sickness_week": 59,
             "last_checkin": date(2026, 11, 20), "week": 47, "week_status": "open", "applications": n,
             "interviews": 0, "networking": 0, "energy": 5, "trend": "up", "flags": [],
@@ -108,7 +109,7 @@ def counts_context(n: int) -> dict:
         "weeks": weeks, "steps": {"reported": n, "done": n, "partly": n, "rate": 75, "recent": []},
         "client_notes": [], "reflections": [], "shares_reflections": True,
         "applications": [], "more_applications": n, "by_status": {s: n for s in ("applied", "interview", "offer")},
-        "notes": [], "more_notes": n, "answers": Answers(n, n, n, [], 5, None),
+        "notes": [], "more_notes": n, "answers": Answers(n, n, n, [], 5, None), "plan": None,
     }  # fmt: skip
 
 
@@ -190,8 +191,8 @@ def test_a_paused_or_open_week_is_worded_not_counted():
 
 
 DUTCH_ONLY = {"sollicitatie", "pauze", "instellingen", "waarden", "annuleren", "werkgever", "oefening", "uitnodigen",
-              "clienten", "weekoverzicht", "hulp"}  # fmt: skip
-ENGLISH_ONLY = {"application", "pause", "settings", "values", "cancel", "employer", "exercise"}
+              "clienten", "weekoverzicht", "hulp", "mijnplan"}  # fmt: skip
+ENGLISH_ONLY = {"application", "pause", "settings", "values", "cancel", "employer", "exercise", "myplan"}
 
 
 def commands_in(text: str) -> set[str]:
@@ -206,6 +207,7 @@ def test_english_users_see_english_commands_and_dutch_users_dutch_ones(name):
            "track2": date(2026, 11, 20), "today": date(2026, 11, 20), "sickness_week": 59, "has_choices": True,
            "url": "u", "expires": datetime(2026, 12, 4, 10, 0), "until": date(2026, 12, 24), "reason": "holiday",
            "process": "values", "problem": None, "values": ["x"], "count": 2, "company": "Bol"}  # fmt: skip
+    ctx = {**ctx, **PLAN_CONTEXT, "count": 2, **PER_TEMPLATE.get(name, {})}
     assert not commands_in(texts.render("en", name, **ctx)) & DUTCH_ONLY
     assert not commands_in(texts.render("nl", name, **ctx)) & ENGLISH_ONLY
 
@@ -233,17 +235,17 @@ def _names(box, scope: str, lang: str = "") -> list[str]:
 async def test_the_command_menu_is_in_the_users_language(people, box):
     default = '{"type": "default"}'
     assert _names(box, default) == [
-        "checkin", "sollicitatie", "pauze", "instellingen", "waarden", "privacy", "help", "annuleren"
+        "checkin", "sollicitatie", "mijnplan", "pauze", "instellingen", "waarden", "privacy", "help", "annuleren"
     ]  # fmt: skip
     assert _names(box, default, "en") == [
-        "checkin", "application", "pause", "settings", "values", "privacy", "help", "cancel"
+        "checkin", "application", "myplan", "pause", "settings", "values", "privacy", "help", "cancel"
     ]  # fmt: skip
     anne = box.fake.user(1002, "Anne", language_code="en")
     await anne.send(f"/start {await box.add_coach('Anne Smith')}")
     chat = '{"chat_id": 1002, "type": "chat"}'
-    assert _names(box, chat) == ["caseload", "digest", "invite", "employer", "exercise", "help", "cancel"]
+    assert _names(box, chat) == ["caseload", "plan", "digest", "invite", "employer", "exercise", "help", "cancel"]
     sanne = await people.coach()
-    assert _names(box, '{"chat_id": 1001, "type": "chat"}')[3:5] == ["werkgever", "oefening"]
+    assert _names(box, '{"chat_id": 1001, "type": "chat"}')[4:6] == ["werkgever", "oefening"]
     # an employee whose Telegram is in Dutch and who chooses English gets the English menu in their chat
     await people.employee(sanne, 2001, "Peter Smith", language="English")
-    assert _names(box, '{"chat_id": 2001, "type": "chat"}')[1:3] == ["application", "pause"]
+    assert _names(box, '{"chat_id": 2001, "type": "chat"}')[1:4] == ["application", "myplan", "pause"]
