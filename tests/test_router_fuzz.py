@@ -17,7 +17,8 @@ voice, and the same in a group chat. After every step:
 3. a forged press (data the bot did not offer in that chat in the current question: never shown there, or a
    dialog button of another version; "start the check-in" and "open the caseload" stay offered to their role)
    changed nothing stored; edits, media and anything in a group chat changed nothing either (a new safety alert
-   for screened words excepted), nor did anything a stranger sent except a valid invite link;
+   for screened words excepted, and a photo sent at the proof question of an application, which is its answer),
+   nor did anything a stranger sent except a valid invite link;
 4. no text a user typed is rendered as markup: where the bot repeats it, the user sees exactly what they typed;
 5. the bot never writes into a group chat.
 
@@ -359,6 +360,12 @@ class World:
             return 0, ""
         return int(json.loads(row[1]).get("v", 0)), row[0] or ""
 
+    def asks_for_file(self, user_id: int) -> bool:
+        """Whether the open question takes a photo or document as its answer (the proof of an application)."""
+        with closing(sqlite3.connect(self.path)) as db:
+            row = db.execute("SELECT flow, step FROM dialog WHERE telegram_user_id = ?", (user_id,)).fetchone()
+        return row is not None and tuple(row) == ("application", "proof")
+
     def role(self, user_id: int) -> str | None:
         with closing(sqlite3.connect(self.path)) as db:
             for role, table in (("coach", "coach"), ("employee", "employee"), ("employer", "employercontact")):
@@ -403,6 +410,7 @@ class World:
         private = kind not in ("group_text", "group_press")
         forged = not private or (kind in ("press", "forge") and _forged(step.payload, chat, version, flow, role))
         event(f"{kind}{' (forged)' if forged and private else ''} in {where}")
+        takes_file = kind == "photo" and self.asks_for_file(user.id)
         before = self.tables()
         mark = len(self.fake.calls)
         self.errors.records.clear()
@@ -480,6 +488,9 @@ class World:
         changed = _changes(before, self.tables())
         if kind in ("edit", "sticker", "photo", "voice"):  # screened words may raise a safety alert
             changed = [line for line in changed if not line.startswith("safetyalert:")]
+        if takes_file:  # a photo at the proof question is the answer: it stores the proof and closes the question
+            event("a photo answered the proof question")
+            changed = [line for line in changed if not line.startswith(("applicationproof:", "dialog:"))]
         if private and changed and (forged or kind in ("edit", "sticker", "photo", "voice")):
             what = "a forged press" if forged else f"a {kind}"
             self._fail(f"StoredChanged_in_{flow or 'none'}", f"{what} changed what is stored", changed)
