@@ -322,3 +322,10 @@ def test_occupations_are_the_own_role_first_each_once():
     assert plan.occupations(only_experience) == ["Chauffeur"]
     assert plan.direction(content(direction("Receptionist")), "d1")["occupation"] == "Receptionist"
     assert plan.direction(plan.empty(), None) is None
+
+
+def test_active_search_counts_from_the_recorded_change_or_else_from_the_start_of_track_2():
+    recorded, start = date(2026, 10, 1), date(2026, 3, 2)
+    assert plan.searching_since("active_search", recorded, start) == recorded
+    assert plan.searching_since("active_search", None, start) == start
+    assert plan.searching_since("orientation", recorded, start) is None

@@ -171,3 +171,27 @@ async def clock_on(box, clock) -> None:
     """A month on: the monthly summary and the other employer messages go out too."""
     clock.set(clock.now() + timedelta(days=14))
     await box.run_due()
+
+
+async def test_the_plan_menu_and_the_detail_count_six_weeks_of_search_from_the_same_day(box, clock, people):
+    """Active search without a recorded change into it (rows from before phases were recorded) counts from the
+    start of Track 2, in the coach's plan menu exactly as in the client's detail."""
+    coach = await people.coach()
+    ahmed = await people.employee(coach, 2001, "Ahmed Yilmaz")
+    broad = content(directions=[{"occupation": "Planner"}, {"occupation": "Inkoper"}])
+    employee_id = await make_plan(box, ahmed.id, clock.now(), broad)
+    async with box.db.session() as session:
+        employee = await queries.employee_by_telegram(session, ahmed.id)
+        employee.phase = "active_search"
+        session.add(employee)
+        await session.commit()
+        assert await coach_queries.phase_changes_of(session, [employee_id]) == []
+    warning = "Zes weken geen sollicitatie in „Planner”"
+    clock.set(clock.now() + timedelta(days=41))
+    assert warning not in await detail(coach, "Ahmed Yilmaz")
+    await coach.press("Plan")
+    assert warning not in coach.last.plain_text
+    clock.set(clock.now() + timedelta(days=1))
+    assert warning in await detail(coach, "Ahmed Yilmaz")
+    await coach.press("Plan")
+    assert warning in coach.last.plain_text and "„Inkoper”" in coach.last.plain_text

@@ -363,10 +363,10 @@ async def _stale(work: Work, person: Person) -> list[Reply]:
 async def warnings(work: Work, employee: Employee, content: dict, today: date) -> list[rules.BreadthWarning]:
     """The breadth warnings of this plan, with the evaluations, the phase and the logged applications."""
     evaluations = await plan_queries.evaluations_of(work.session, [employee.id])
-    since = None
-    if employee.phase == "active_search":
-        changes = await coach_queries.phase_changes_of(work.session, [employee.id])
-        since = phase_since(changes, "active_search", employee.timezone)
+    changes = await coach_queries.phase_changes_of(work.session, [employee.id])
+    since = rules.searching_since(
+        employee.phase, phase_since(changes, "active_search", employee.timezone), employee.track2_start
+    )
     applications = await coach_queries.applications_of(work.session, [employee.id])
     return rules.breadth_warnings(
         content,

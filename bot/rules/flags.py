@@ -233,12 +233,11 @@ def breadth(facts: ClientFacts, today: date) -> list[plan.BreadthWarning]:
     """The plan's breadth warnings (none without a plan): the narrow_profile flag and the coach's detail."""
     if facts.plan is None:
         return []
-    searching = facts.active_search_since or facts.track2_start  # no recorded start: since Track 2 began
     return plan.breadth_warnings(
         facts.plan.content,
         today,
         evaluations=list(facts.plan.evaluations),
-        active_search_since=searching if facts.phase == "active_search" else None,
+        active_search_since=plan.searching_since(facts.phase, facts.active_search_since, facts.track2_start),
         applications=list(facts.plan.applications),
     )
 

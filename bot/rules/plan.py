@@ -310,6 +310,14 @@ def last_review(content: dict, evaluations: list[tuple[date, bool]]) -> date | N
     return max(days, default=None)
 
 
+def searching_since(phase: str, recorded: date | None, track2_start: date) -> date | None:
+    """The day active search began, for the six-weeks-without-application check: the recorded phase change,
+    or the start of Track 2 when no change into active search was recorded; None outside active search."""
+    if phase != "active_search":
+        return None
+    return recorded or track2_start
+
+
 def breadth_warnings(
     content: dict,
     today: date,
