@@ -23,6 +23,7 @@ class Coach(SQLModel, table=True):
     digest_time: time = Field(default=time(8, 0))
     created_at: datetime
     registered_at: datetime | None = None
+    agency: str | None = Field(default=None, max_length=160)  # the reintegration agency named in reports
 
 
 class Employer(SQLModel, table=True):
@@ -55,6 +56,11 @@ class Employee(SQLModel, table=True):
     values: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))  # what matters in work
     share_reflections: bool = False  # the employee's consent to show ACT reflections to the coach
     pinned_process: str | None = Field(default=None, max_length=20)  # an ACT process the coach pinned
+    bsn: str | None = Field(default=None, max_length=9)  # entered by the coach (elfproef), only in report headers
+    track2_late_reason: str | None = Field(default=None, max_length=1000)  # why Track 2 started late (coach)
+    outcome: str | None = Field(default=None, max_length=20)  # placed | too_few_possibilities (bot.rules.report)
+    outcome_text: str | None = Field(default=None, max_length=3000)  # the coach's substantiated conclusion
+    outcome_on: date | None = None
 
 
 class Invite(SQLModel, table=True):
@@ -270,3 +276,52 @@ class ApplicationProof(SQLModel, table=True):
     size: int | None = None
     file_name: str | None = Field(default=None, max_length=120)
     created_at: datetime
+
+
+class PoortwachterStep(SQLModel, table=True):
+    """The day a poortwachter step actually took place (problem analysis, plan of action, first-year evaluation,
+    labour-expert assessment, final evaluation), as the coach recorded it; one row per employee and step."""
+
+    __table_args__ = (UniqueConstraint("employee_id", "step", name="uq_poortwachterstep_employee_step"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: int = Field(foreign_key="employee.id", index=True)
+    step: str = Field(max_length=30)  # a key of bot.rules.report.STEPS
+    done_on: date
+    coach_id: int | None = Field(default=None, foreign_key="coach.id")
+    recorded_at: datetime
+
+
+class OwnView(SQLModel, table=True):
+    """The employee's own view of the trajectory for the final report (eigen visie), with explicit consent.
+
+    `consent` None: not answered; False: chose not to add a view; True: `text` goes into the report. Editable
+    until `locked_at` (the final report was sent)."""
+
+    employee_id: int = Field(foreign_key="employee.id", primary_key=True)
+    consent: bool | None = None
+    text: str | None = Field(default=None, max_length=3000)
+    asked_at: datetime | None = None
+    answered_at: datetime | None = None
+    locked_at: datetime | None = None
+
+
+class ReportDraft(SQLModel, table=True):
+    """A report waiting for the coach's decision before it goes to the employer and the employee: the monthly
+    progress report (made on the first working day of the month) or a final report the coach asked to send.
+
+    status: draft | sent | skipped. One draft per employee, kind and period start."""
+
+    __table_args__ = (
+        UniqueConstraint("employee_id", "kind", "period_first", name="uq_reportdraft_employee_kind_first"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: int = Field(foreign_key="employee.id", index=True)
+    kind: str = Field(max_length=10)  # progress | final
+    period_first: date
+    period_last: date
+    status: str = Field(default="draft", max_length=10)
+    created_at: datetime
+    decided_at: datetime | None = None
+    decided_by: int | None = Field(default=None, foreign_key="coach.id")

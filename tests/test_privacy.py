@@ -66,8 +66,30 @@ def test_coach_notes_only_for_the_file_reach_the_dossier_and_none_the_employer()
 @pytest.mark.parametrize("kind", list(FIELDS))
 def test_every_field_has_a_known_class(kind):
     classes = {privacy.ACTIVITY, HEALTH, privacy.FREE_TEXT, REFLECTION, privacy.COACH_NOTE, privacy.FILE_NOTE}
-    classes |= {privacy.PLAN, privacy.CAPACITY, privacy.EVALUATION}
+    classes |= {privacy.PLAN, privacy.CAPACITY, privacy.EVALUATION, privacy.IDENTIFIER, privacy.OWN_VIEW}
     assert set(FIELDS[kind].values()) <= classes
+
+
+def test_the_bsn_late_reason_and_outcome_text_never_reach_an_employer_chat():
+    record = {"name": "Ahmed", "bsn": "111222333", "track2_late_reason": "CANARY-LATE", "outcome": "placed",
+              "outcome_text": "CANARY-OUTCOME"}  # fmt: skip
+    employer = view(EMPLOYER, "employee", record)
+    assert (employer["name"], employer["outcome"]) == ("Ahmed", "placed")
+    assert not {"bsn", "track2_late_reason", "outcome_text"} & set(employer)
+    dossier = view(DOSSIER, "employee", record)
+    assert (dossier["bsn"], dossier["track2_late_reason"], dossier["outcome_text"]) == (
+        "111222333", "CANARY-LATE", "CANARY-OUTCOME",
+    )  # fmt: skip
+
+
+def test_the_own_view_reaches_the_dossier_only_with_consent_and_never_an_employer():
+    given = SimpleNamespace(consent=True, text="CANARY-VIEW", answered_at=None)
+    declined = SimpleNamespace(consent=False, text="CANARY-VIEW", answered_at=None)
+    assert privacy.own_view(DOSSIER, given)["text"] == "CANARY-VIEW"
+    assert "text" not in privacy.own_view(DOSSIER, declined)
+    assert "text" not in privacy.own_view(EMPLOYER, given)
+    assert privacy.own_view(COACH, given)["text"] == "CANARY-VIEW"
+    assert privacy.own_view(DOSSIER, None) == {"consent": None, "answered_at": None}
 
 
 def test_the_employer_sees_directions_and_activities_of_a_plan_but_no_profile_capacity_reason_or_result():

@@ -10,7 +10,7 @@ stale button. Deny by default:
 | employer | employers of own clients | their own | their company |
 | check-in, application, pause, phase change, plan version | of own clients | their own | never (`view(...)`s) |
 | proof of an application | of own clients | their own | never |
-| coach note, plan evaluation | of own clients | never | never |
+| coach note, plan evaluation, report draft | of own clients | never | never |
 | safety alert | never | their own | never |
 
 *What* of a reachable record someone sees is decided by `bot.rules.privacy`; this module decides *which* records.
@@ -34,12 +34,13 @@ from storage.models import (
     PhaseChange,
     PlanEvaluation,
     PlanVersion,
+    ReportDraft,
     SafetyAlert,
 )
 
 Record = TypeVar("Record")
 OF_A_CLIENT = (CheckIn, JobApplication, Pause, PhaseChange, PlanVersion)  # records that belong to one employee
-COACH_ONLY = (CoachNote, PlanEvaluation)
+COACH_ONLY = (CoachNote, PlanEvaluation, ReportDraft)
 
 
 async def reach(work: Work, person: Person, model: type[Record], raw_id: str | int | None) -> Record | None:

@@ -13,6 +13,8 @@ the bot for an employer chat or the dossier report is built from `view(...)`, ne
 | plan: person profile, a direction's reason, an activity's result | yes | yes | never | yes |
 | capacity: work capacity as the FML states it (functional terms), its date | yes | yes | never | yes |
 | evaluation: who took part, the conclusion, what changes | no | yes | never | yes |
+| identifier: the BSN (only ever printed in a report's header, never in a chat) | yes | yes | never | yes |
+| own view: the employee's own view of the trajectory | yes | yes | never | only with their consent |
 
 Search directions (occupation, sector, region, hours, level) and agreed activities (kind, provider, dates,
 status) are activity: the employer may see them.
@@ -26,12 +28,27 @@ AUDIENCES = (EMPLOYEE, COACH, EMPLOYER, DOSSIER)
 ACTIVITY, HEALTH, FREE_TEXT, REFLECTION, COACH_NOTE, FILE_NOTE, PLAN, CAPACITY, EVALUATION = (
     "activity", "health", "free_text", "reflection", "coach_note", "file_note", "plan", "capacity", "evaluation",
 )  # fmt: skip
+IDENTIFIER, OWN_VIEW = "identifier", "own_view"
 
 ALLOWED: dict[str, frozenset[str]] = {
-    EMPLOYEE: frozenset({ACTIVITY, HEALTH, FREE_TEXT, REFLECTION, PLAN, CAPACITY}),
-    COACH: frozenset({ACTIVITY, HEALTH, FREE_TEXT, REFLECTION, COACH_NOTE, FILE_NOTE, PLAN, CAPACITY, EVALUATION}),
+    EMPLOYEE: frozenset({ACTIVITY, HEALTH, FREE_TEXT, REFLECTION, PLAN, CAPACITY, IDENTIFIER, OWN_VIEW}),
+    COACH: frozenset(
+        {
+            ACTIVITY,
+            HEALTH,
+            FREE_TEXT,
+            REFLECTION,
+            COACH_NOTE,
+            FILE_NOTE,
+            PLAN,
+            CAPACITY,
+            EVALUATION,
+            IDENTIFIER,
+            OWN_VIEW,
+        }
+    ),  # fmt: skip
     EMPLOYER: frozenset({ACTIVITY}),
-    DOSSIER: frozenset({ACTIVITY, FILE_NOTE, PLAN, CAPACITY, EVALUATION}),
+    DOSSIER: frozenset({ACTIVITY, FILE_NOTE, PLAN, CAPACITY, EVALUATION, IDENTIFIER, OWN_VIEW}),
 }
 
 # The data class of every field, per kind of record.
@@ -39,7 +56,8 @@ FIELDS: dict[str, dict[str, str]] = {
     "employee": {
         "id": ACTIVITY, "name": ACTIVITY, "phase": ACTIVITY, "status": ACTIVITY, "first_sick_day": ACTIVITY,
         "track2_start": ACTIVITY, "registered_at": ACTIVITY, "unreachable_at": ACTIVITY,
-        "values": FREE_TEXT,
+        "values": FREE_TEXT, "bsn": IDENTIFIER, "track2_late_reason": PLAN, "outcome": ACTIVITY,
+        "outcome_on": ACTIVITY, "outcome_text": PLAN,
     },
     "checkin": {
         "iso_year": ACTIVITY, "iso_week": ACTIVITY, "applications": ACTIVITY, "interviews": ACTIVITY,
@@ -74,6 +92,8 @@ FIELDS: dict[str, dict[str, str]] = {
         "participants": EVALUATION, "conclusion": EVALUATION, "changes": EVALUATION,
     },
     "pause": {"start": ACTIVITY, "until": ACTIVITY, "reason": HEALTH},
+    "poortwachter_step": {"step": ACTIVITY, "done_on": ACTIVITY},
+    "own_view": {"consent": ACTIVITY, "answered_at": ACTIVITY, "text": OWN_VIEW},
     "phase_change": {"phase": ACTIVITY, "changed_at": ACTIVITY},
 }  # fmt: skip
 
@@ -83,10 +103,12 @@ DERIVED: dict[str, dict[str, object]] = {
 }
 
 
-def can_see(audience: str, data_class: str, *, reflections_shared: bool = False) -> bool:
+def can_see(audience: str, data_class: str, *, reflections_shared: bool = False, view_consented: bool = False) -> bool:
     if audience not in ALLOWED:
         raise ValueError(f"unknown audience {audience!r}")
     if data_class == REFLECTION and audience == COACH and not reflections_shared:
+        return False
+    if data_class == OWN_VIEW and audience == DOSSIER and not view_consented:
         return False
     return data_class in ALLOWED[audience]
 
@@ -100,6 +122,19 @@ def view(audience: str, kind: str, record: object, *, reflections_shared: bool =
         name: derived[name](get) if name in derived else get(name)
         for name, data_class in fields.items()
         if can_see(audience, data_class, reflections_shared=reflections_shared)
+    }
+
+
+def own_view(audience: str, record: object | None) -> dict:
+    """The employee's own view as `audience` may see it: whether they answered and chose to add it; its text in
+    the dossier only with their explicit consent (`consent` True). No record: not asked or not answered yet."""
+    if record is None:
+        return {"consent": None, "answered_at": None}
+    consented = getattr(record, "consent", None) is True
+    return {
+        name: getattr(record, name, None)
+        for name, data_class in FIELDS["own_view"].items()
+        if can_see(audience, data_class, view_consented=consented)
     }
 
 
