@@ -101,9 +101,7 @@ async def running(
                 await application.stop()
                 if sweeps is not None:
                     await sweeps.stop()
-                sender.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await sender
+                await runtime.delivery.stop(sender)
     finally:
         await runtime.db.dispose()
 

@@ -177,6 +177,7 @@ class Delivery:
         self._writing = asyncio.Lock()
         self._draining = asyncio.Lock()  # one drain at a time per sender
         self.wake = asyncio.Event()
+        self.stopping = asyncio.Event()  # set by `stop`: finish what is in hand, claim nothing new
 
     # -- the loop ---------------------------------------------------------------------------------------------
 
@@ -191,7 +192,7 @@ class Delivery:
         pool = [asyncio.create_task(self._worker(queue)) for _ in range(self.workers)]
         helpers = [asyncio.create_task(self._write_accepted_regularly()), asyncio.create_task(self._keep_claims())]
         try:
-            while True:
+            while not self.stopping.is_set():
                 self._settled.clear()  # before claiming: a row that settles meanwhile is not missed
                 lease_now = self._wall_now()  # one instant for claiming and for the others-check: no gap between
                 claimed, ready = await self._next_batch(lease_now)
@@ -221,8 +222,8 @@ class Delivery:
         return self.stats
 
     async def run_forever(self, poll_s: float = 5.0) -> None:
-        """Drain, then wait for a wake-up (something was queued) or `poll_s`; until cancelled."""
-        while True:
+        """Drain, then wait for a wake-up (something was queued) or `poll_s`; until `stop` (or cancelled)."""
+        while not self.stopping.is_set():
             self.wake.clear()  # before draining: a wake-up that arrives during the round is not lost
             try:
                 await self.drain()
@@ -231,6 +232,21 @@ class Delivery:
             with contextlib.suppress(TimeoutError):  # asyncio.timeout: wait_for can swallow a cancel on 3.11
                 async with asyncio.timeout(poll_s):
                     await self.wake.wait()
+
+    async def stop(self, running: asyncio.Task, grace_s: float = 10.0) -> None:
+        """End `running` (the task of `run_forever`) between database round trips: the rows being sent are sent
+        and written, nothing new is claimed. Cancelling it mid-transaction instead would interrupt the connection's
+        rollback in the pool (SQLAlchemy logs that as an error). After `grace_s` it is cancelled all the same;
+        rows claimed but not sent are taken over when their lease ends."""
+        self.stopping.set()
+        self.wake.set()
+        try:
+            async with asyncio.timeout(grace_s):
+                await asyncio.shield(running)
+        except TimeoutError:
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
 
     def idle(self) -> bool:
         """True when no round is running and none has been asked for."""
