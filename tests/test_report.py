@@ -103,7 +103,7 @@ async def test_the_dossier_sent_in_the_chat_has_the_right_figures(history, box):
     await coach.press("Rapportage")
     await coach.press("Voor het dossier")
     document = next(m for m in reversed(coach.inbox) if m.kind == "document")
-    assert document.file_name == "voortgang-ahmed-yilmaz-dossier-20261120-20261221.pdf"
+    assert document.file_name == "voortgangsrapportage-ahmed-yilmaz-dossier-2026-11-20-2026-12-21.pdf"
     text = text_of(document.file_bytes)
     # the header: client, employer, coach, dates, phase
     for fact in ("Ahmed Yilmaz", "Bakkerij Bol", "Sanne de Vries", "Eerste ziektedag 06-10-2025",
@@ -117,7 +117,7 @@ async def test_the_dossier_sent_in_the_chat_has_the_right_figures(history, box):
     assert "Sollicitaties 6 2 met organisatie en functie vastgelegd" in text
     assert "Sollicitatiegesprekken 1" in text and "Netwerkcontacten 3" in text
     assert "Andere re-integratieactiviteiten 1 Workshop 1×" in text
-    assert "Afgesproken stappen opgevolgd 1" in text
+    assert "Gekozen stappen opgevolgd 1" in text
     # week by week (week and its Monday, sickness week, applications, interviews, contacts; or why there are none)
     assert "W47 · 16-11-2026 59 3 1 2 Workshop" in text
     assert "W48 · 23-11-2026 60 2 0 1 gedaan" in text
@@ -128,11 +128,15 @@ async def test_the_dossier_sent_in_the_chat_has_the_right_figures(history, box):
     # the applications with their status
     assert "24-11-2026 Brood & Banket BV – Verkoopmedewerker (website) gesprek" in text
     assert "24-11-2026 Gemeente Zwolle – Verkoopmedewerker (website) afgewezen" in text
-    # poortwachter dates for a first day of sickness on Monday 6 October 2025 (checked by hand)
-    for line in ("6 16-11-2025 Probleemanalyse", "42 27-07-2026 Ziekmelding bij UWV", "52 04-10-2026 Eerstejaars",
-                 "58 15-11-2026 Uiterste start van spoor 2", "62 13-12-2026 Evaluatie 9 van het plan",
-                 "93 18-07-2027 Uiterste datum WIA-aanvraag", "104 03-10-2027 Einde loondoorbetaling"):  # fmt: skip
+    # poortwachter steps and deadlines for a first day of sickness on Monday 6 October 2025 (checked by hand):
+    # nothing recorded, so every step whose legal date passed is overdue; no list of numbered evaluations
+    for line in ("Probleemanalyse (bedrijfsarts) 16-11-2025 te laat: uiterlijk 16-11-2025",
+                 "Eerstejaarsevaluatie 04-10-2026 te laat: uiterlijk 04-10-2026", "Eindevaluatie 04-07-2027 nog niet",
+                 "42 27-07-2026 Ziekmelding bij UWV", "58 15-11-2026 Uiterste start van spoor 2",
+                 "93 18-07-2027 Uiterste datum WIA-aanvraag", "104 03-10-2027 Einde loondoorbetaling",
+                 "eerste werkdag na week 42"):  # fmt: skip
         assert line in text, line
+    assert "Evaluatie 9 van het plan" not in text and "Spoorzoeker" not in text
     assert "27-11-2026 Actief zoeken" in text  # the phase history
     assert FILE_NOTE in text
     assert "1 / " in text and "Dossierversie" in text
@@ -160,8 +164,11 @@ async def test_the_coach_variant_adds_energy_reflections_and_the_employees_words
     assert "Coachversie – vertrouwelijk" in coach
     assert "Gemiddelde energie 5,3" in coach  # (9 + 2 + 5) / 3, with a decimal comma
     assert "Average energy 5.3" in text_of(await made(box, clock, "coach", lang="en"))  # and a point in English
-    assert "W47 · 16-11-2026 59 3 1 2 Workshop 9" in coach  # the energy column
-    assert "W50 · 07-12-2026 62 gepauzeerd (behandeling)" in coach
+    assert "W47 · 16-11-2026 59 3 1 2 Workshop W48" in coach  # the file part is the dossier's: no energy column
+    coach_part = coach.split("Coachdeel – vertrouwelijk, niet voor het dossier", 1)[1]
+    assert f"W47 · 16-11-2026 9 {STEP} gedaan" in coach_part  # energy, the chosen step and its follow-through
+    assert "W50 · 07-12-2026 gepauzeerd (behandeling)" in coach_part
+    assert "W51 · 14-12-2026 5" in coach_part
     for words in (STEP, REFLECTION, PRIVATE_NOTE, FILE_NOTE):
         assert words in coach, words
     rows = rows_of(await made(box, clock, "coach", "csv"))
@@ -220,7 +227,7 @@ def test_default_period_and_file_name():
     employee.track2_start = date(2026, 4, 1)  # Track 2 starts later: the last 13 weeks
     assert report.default_period(employee, today) == report.Period(today - timedelta(weeks=13), today)
     assert report.filename(employee, "coach", report.Period(date(2026, 1, 5), today), "csv") == (
-        "voortgang-linda-van-der-berg-zt-rk-coach-20260105-20260302.csv"
+        "voortgangsrapportage-linda-van-der-berg-ozturk-coach-2026-01-05-2026-03-02.csv"
     )
     with pytest.raises(ValueError):
         report.Period(today, today - timedelta(days=1))
@@ -256,9 +263,11 @@ async def test_a_client_who_has_not_joined_yet_gets_a_report_without_weeks(peopl
         period = report.default_period(employee, clock.now().date())
         texts = {lang: text_of(await report.pdf(work, employee, period, "dossier", lang)) for lang in ("nl", "en")}
         rows = rows_of(await report.csv_bytes(work, employee, period, "coach", "nl"))
-    assert "Aangemeld bij Spoorzoeker nog niet" in texts["nl"] and "Joined Spoorzoeker not yet" in texts["en"]
+    assert "Start begeleiding nog niet" in texts["nl"] and "Start of coaching not yet" in texts["en"]
+    assert "Spoorzoeker" not in texts["nl"] + texts["en"]  # the report names the agency, never the product
     assert "Check-ins ingevuld 0" in texts["nl"]
-    assert [row[5] for row in rows[1:]] == ["nog niet aangemeld"]  # this week only, before he joined
+    weeks = [row for row in rows[1:] if row[0] == "week"]
+    assert [row[5] for row in weeks] == ["nog niet aangemeld"]  # this week only, before he joined
 
 
 async def test_the_joining_day_is_the_local_day_not_the_utc_one(people, box, clock):
@@ -277,4 +286,4 @@ async def test_the_joining_day_is_the_local_day_not_the_utc_one(people, box, clo
             work, employee, report.Period(date(2026, 11, 16), date(2026, 11, 20)), "dossier", "nl"
         )
     html = report.render_html(work, {**ctx, "charts": {}})
-    assert "Aangemeld bij Spoorzoeker</th><td>20-11-2026</td>" in html
+    assert "Start begeleiding</th><td>20-11-2026</td>" in html

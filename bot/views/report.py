@@ -1,15 +1,20 @@
-"""The progress report (voortgangsrapportage) of one client over a period: PDF (Jinja2 HTML template rendered
-by WeasyPrint, with matplotlib charts) and CSV. Words and look live in content/report/ and content/labels/report.yaml.
+"""The reports of one client's Track 2 for the reintegration file: the progress report (voortgangsrapportage,
+any period) and the final report (eindrapportage spoor 2, the whole trajectory, ending with its outcome), each as
+PDF (a Jinja2 HTML template rendered by WeasyPrint, with matplotlib charts) and CSV. Words and look live in
+content/report/ and content/labels/report.yaml; the file's parts (plan, directions, evaluations, steps, own
+view) are gathered in `bot.views.report_data`.
 
 Two variants, and what they may hold is decided by `bot.rules.privacy` alone: every record goes through
-`privacy.view(audience, ...)` and coach notes through `privacy.coach_notes(audience, ...)` before anything is
-computed from it, so neither the template nor the CSV can show what the audience may not see.
-- dossier: for the reintegration file, the employer and the UWV (audience DOSSIER): activities, applications,
-  phases, poortwachter dates, missed and paused weeks (paused without the reason: the policy classes it as
-  health data), step follow-through (done / partly / not, never the step's text), coach notes marked for the
-  file. No health data: no energy, no reflections, no free text of the employee.
-- coach: the coach's own (audience COACH): adds energy, pause reasons, the committed steps' text and, with the
-  employee's consent, their reflections; all coach notes.
+`privacy.view(audience, ...)` (`plan_view`, `own_view`) and coach notes through `privacy.coach_notes(audience,
+...)` before anything is computed from it, so neither the template nor the CSV can show what the audience may not
+see.
+- dossier: for the reintegration file, the employer and the UWV (audience DOSSIER): the facts, the plan (person
+  profile, work capacity, search directions and their history, interventions), activities week by week,
+  applications per direction, evaluations, the poortwachter steps, the balance of Track 1 and 2, the employee's
+  own view (only with their consent), missed and paused weeks (paused without the reason: the policy classes it
+  as health data), step follow-through (never the step's text), coach notes marked for the file. No health data.
+- coach: the coach's own (audience COACH): the same, plus a clearly marked confidential part with energy, pause
+  reasons, the chosen steps' text and, with the employee's consent, their reflections; all coach notes.
 """
 
 from __future__ import annotations
@@ -20,20 +25,24 @@ import csv
 import io
 import re
 import threading
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
+
 from bot.core.context import Work
 from bot.rules import act, privacy, timeline
 from bot.rules.checkin import ACTIVITIES
+from bot.rules.report import FINAL, KINDS, PROGRESS
 from bot.rules.schedule import Week
 from bot.rules.weeks import local_date, period_open, sickness_week, week_status
-from bot.views import charts
+from bot.views import charts, report_data
 from content.catalog import CONTENT_DIR
-from storage import coach_queries, queries
+from storage import coach_queries, plan_queries, queries
 from storage.models import Coach, Employee, Employer
 
 DOSSIER, COACH = "dossier", "coach"
@@ -43,6 +52,8 @@ TEMPLATE = "report/report.html.j2"
 STYLESHEET = CONTENT_DIR / "report" / "report.css"
 DEFAULT_WEEKS = 13  # the default period when Track 2 has not started yet
 COUNTED = ("submitted", "missed", "paused", "none", "open")  # weeks the employee was enrolled in
+CSV_KINDS = ("week", "application", "phase", "note", "direction", "plan_version", "intervention", "evaluation",
+             "step", "own_view", "outcome")  # fmt: skip
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a CSV cell starting with one of these is a formula in Excel
 
 
@@ -70,16 +81,31 @@ def default_period(employee: Employee, today: date) -> Period:
     return Period(today - timedelta(weeks=DEFAULT_WEEKS), today)
 
 
-def filename(employee: Employee, variant: str, period: Period, ext: str) -> str:
-    """e.g. voortgang-ahmed-yilmaz-dossier-20260901-20261120.pdf"""
-    slug = re.sub(r"[^a-z0-9]+", "-", employee.name.lower()).strip("-") or "client"
-    return f"voortgang-{slug}-{variant}-{period.first:%Y%m%d}-{period.last:%Y%m%d}.{ext}"
+def final_period(employee: Employee, today: date) -> Period:
+    """The whole trajectory: from the start of Track 2 up to today, or up to its outcome when it ended."""
+    last = employee.outcome_on or today
+    return Period(min(employee.track2_start, last), last)
 
 
-async def gather(work: Work, employee: Employee, period: Period, variant: str, lang: str) -> dict:
+FILE_PREFIX = {PROGRESS: "voortgangsrapportage", FINAL: "eindrapportage-spoor-2"}
+
+
+def filename(employee: Employee, variant: str, period: Period, ext: str, kind: str = PROGRESS) -> str:
+    """e.g. voortgangsrapportage-ahmed-yilmaz-dossier-2026-11-01-2026-11-30.pdf (client, kind and period; the
+    name in plain ASCII: "Öztürk" becomes "ozturk")."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown report kind {kind!r}")
+    plain = unicodedata.normalize("NFKD", employee.name).encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or "client"
+    return f"{FILE_PREFIX[kind]}-{slug}-{variant}-{period.first.isoformat()}-{period.last.isoformat()}.{ext}"
+
+
+async def gather(work: Work, employee: Employee, period: Period, variant: str, lang: str, kind: str = PROGRESS) -> dict:
     """Everything the report shows, already filtered for the variant's audience."""
     if variant not in VARIANTS:
         raise ValueError(f"unknown report variant {variant!r}")
+    if kind not in KINDS:
+        raise ValueError(f"unknown report kind {kind!r}")
     audience = AUDIENCE[variant]
     shared = employee.share_reflections
 
@@ -98,11 +124,10 @@ async def gather(work: Work, employee: Employee, period: Period, variant: str, l
             session, employee.id, (weeks[0].year, weeks[0].week), (weeks[-1].year, weeks[-1].week)
         )
     }
+    logged_rows = list(reversed(await coach_queries.applications_of(session, [employee.id], period.first, period.last)))
+    proved = await plan_queries.applications_with_proof(session, [application.id for application in logged_rows])
     applications = [
-        seen("application", application)
-        for application in reversed(
-            await coach_queries.applications_of(session, [employee.id], period.first, period.last)
-        )
+        {**seen("application", application), "proof": application.id in proved} for application in logged_rows
     ]
     logged = Counter(Week.of(application["applied_on"]) for application in applications)
     client = seen("employee", employee)
@@ -133,7 +158,12 @@ async def gather(work: Work, employee: Employee, period: Period, variant: str, l
         | {"in_period": period.first <= m.due <= period.last}
         for m in timeline.milestones(sick_day)
     ]
+    report_day = min(period.last, today)
+    parts = await report_data.file_parts(
+        work, employee, period.first, period.last, audience, kind, report_day, zone, rows
+    )
     ctx = {
+        "kind": kind,
         "variant": variant,
         "lang": lang,
         "period": period,
@@ -142,6 +172,9 @@ async def gather(work: Work, employee: Employee, period: Period, variant: str, l
         "joined": joined,  # the local day of registered_at (a UTC moment)
         "employer": employer.name if employer else "",
         "coach": coach.name if coach else "",
+        "agency": coach.agency if coach else None,
+        "report_day": report_day,
+        "track2_late": timeline.track2_late(sick_day, track2_start),
         "phase": history[-1]["phase"] if history else client["phase"],
         "sickness_week": sickness_week(sick_day, min(period.last, today)),
         "track2_warning": timeline.track2_warning(sick_day, track2_start),
@@ -151,7 +184,8 @@ async def gather(work: Work, employee: Employee, period: Period, variant: str, l
         "phases": history,
         "pauses": [pause for pause in pauses if pause["start"] <= period.last],
         "notes": [{**note, "on": local_date(note["created_at"], zone.key)} for note in _notes(audience, notes)],
-        "steps": _steps(rows),
+        "steps": (steps := _steps(rows)),
+        "step_texts": {(step["year"], step["week"]): step for step in steps if step["text"]},
         "totals": _totals(counted, applications),
         "show_energy": privacy.can_see(audience, privacy.HEALTH),
         "reflections": [
@@ -161,6 +195,12 @@ async def gather(work: Work, employee: Employee, period: Period, variant: str, l
         ],
         "reflections_shared": shared,
         "activity_keys": ACTIVITIES,
+        **parts,
+        "application_groups": report_data.application_groups(
+            applications, parts["directions"], parts["known_directions"]
+        ),
+        "outcome": {key: client.get(key) for key in ("outcome", "outcome_text", "outcome_on")},
+        "track1_column": parts["balance"]["hours"],  # a column only when the employee gave hours
     }
     ctx["gaps"] = [row for row in counted if row["status"] in ("missed", "paused", "none")]
     return ctx
@@ -193,6 +233,7 @@ def _week_row(
         "activities": [a for a in checkin.get("activities") or [] if a in ACTIVITIES] if submitted else [],
         "step_result": checkin.get("step_result"),
         "energy": checkin.get("energy") if submitted else None,
+        "track1_hours": checkin.get("track1_hours") if submitted else None,
         "seen": checkin,
     }
 
@@ -276,10 +317,20 @@ def _words(work: Work, lang: str) -> dict:
         key = f"{prefix}_{value}"
         return label(lang, key) if key in keys else str(value)
 
-    def day(value: date | datetime | None) -> str:
+    def day(value: date | datetime | str | None) -> str:
+        """A day as the language writes it; plan dates are ISO strings."""
+        if isinstance(value, str):
+            value = date.fromisoformat(value)
         return value.strftime(date_format) if value else ""
 
-    return {"label": lambda key, **kw: label(lang, key, **kw), "named": named, "day": day}
+    def month(value: date) -> str:
+        return format_date(value, "LLL yyyy", locale=lang)
+
+    def quarter(value: date) -> str:
+        return format_date(value, "QQQ yyyy", locale=lang)
+
+    return {"label": lambda key, **kw: label(lang, key, **kw), "named": named, "day": day, "month": month,
+            "quarter": quarter}  # fmt: skip
 
 
 def render_html(work: Work, ctx: dict) -> str:
@@ -313,34 +364,38 @@ def _pdf_now(work: Work, ctx: dict) -> bytes:
     return render_pdf(render_html(work, {**ctx, "charts": charts_for(work, ctx)}))
 
 
-async def pdf(work: Work, employee: Employee, period: Period, variant: str, lang: str) -> bytes:
+async def pdf(work: Work, employee: Employee, period: Period, variant: str, lang: str, kind: str = PROGRESS) -> bytes:
     """The report as PDF bytes (charts and layout are made in a worker thread)."""
-    ctx = await gather(work, employee, period, variant, lang)
+    ctx = await gather(work, employee, period, variant, lang, kind)
     return await asyncio.to_thread(_pdf_now, work, ctx)
 
 
 def csv_text(work: Work, ctx: dict) -> str:
-    """The same period and variant as CSV (semicolons, as Dutch spreadsheets expect): one row per week, then one
-    per logged application, phase change and coach note the variant may show. Column names from labels_report."""
+    """The same report and variant as CSV (semicolons, as Dutch spreadsheets expect): one row per week, then one
+    per logged application, phase change, coach note the variant may show, search direction, plan version,
+    intervention, evaluation, poortwachter step, the employee's own view and (final report) the outcome. Column
+    names from labels_report."""
     lang = ctx["lang"]
     words = _words(work, lang)
-    named, day = words["named"], words["day"]
+    named, day, say = words["named"], words["day"], words["label"]
     coach = ctx["variant"] == COACH
     columns = ["kind", "year", "week", "date", "sickness_week", "status", "reason", "applications", "interviews",
-               "networking", "activities", "step_result"]  # fmt: skip
+               "networking", "activities", "step_result", "track1_hours"]  # fmt: skip
     if not coach:
         columns.remove("reason")  # why a week was paused is health data (bot.rules.privacy)
     if coach:
         columns += ["step", "energy", "reflection"]
-    columns += ["company", "role", "channel", "application_status", "text"]
+    columns += ["company", "role", "channel", "application_status", "direction", "proof", "subject", "provider",
+                "until", "due", "text"]  # fmt: skip
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, columns, delimiter=";", lineterminator="\r\n", extrasaction="ignore")
-    writer.writerow({column: words["label"](f"report_csv_{column}") for column in columns})
+    writer.writerow({column: say(f"report_csv_{column}") for column in columns})
 
     def write(row: dict) -> None:
         writer.writerow({key: _cell(value) for key, value in row.items()})
 
-    kind = {key: words["label"](f"report_csv_kind_{key}") for key in ("week", "application", "phase", "note")}
+    kind = {key: say(f"report_csv_kind_{key}") for key in CSV_KINDS}
+    yes_no = {True: say("report_yes"), False: say("report_no")}
     steps = {(step["year"], step["week"]): step["text"] for step in ctx["steps"]}
     for row in ctx["weeks"]:
         if row["status"] == "future":
@@ -355,27 +410,62 @@ def csv_text(work: Work, ctx: dict) -> str:
                 "reason": named("report_pause", row["reason"]) if row["reason"] else "",
                 "activities": ", ".join(named("activity", item) for item in row["activities"]),
                 "step_result": named("report_step", row["step_result"]) if row["step_result"] else "",
+                "track1_hours": "" if row["track1_hours"] is None else row["track1_hours"],
                 "step": steps.get((row["year"], row["week"])) or "",
                 "energy": "" if row["energy"] is None else row["energy"],
                 "reflection": row["seen"].get("reflection") or "",
             }
         )
-    for application in ctx["applications"]:
-        write(
-            {
-                "kind": kind["application"],
-                "date": day(application["applied_on"]),
-                "company": application["company"],
-                "role": application["role"],
-                "channel": named("report_channel", application["channel"]),
-                "application_status": named("report_application", application["status"]),
-            }
-        )
+    for group in ctx["application_groups"]:
+        direction = group["occupation"] or group["id"] or say("report_outside_direction")
+        for application in group["items"]:
+            write(
+                {
+                    "kind": kind["application"],
+                    "date": day(application["applied_on"]),
+                    "company": application["company"],
+                    "role": application["role"],
+                    "channel": named("report_channel", application["channel"]),
+                    "application_status": named("report_application", application["status"]),
+                    "direction": direction,
+                    "proof": yes_no[application["proof"]],
+                }
+            )
     for change in ctx["phases"]:
         phase = named("report_phase", change["phase"])
         write({"kind": kind["phase"], "date": day(change["on"]), "text": phase})
     for note in ctx["notes"]:
         write({"kind": kind["note"], "date": day(note["on"]), "text": note["text"]})
+    for d in ctx["directions"]:
+        details = [d.get("sector"), d.get("region"), say("report_hours", n=d["hours"]) if d.get("hours") else None,
+                   named("plan_level", d["level"]) if d.get("level") else None, d.get("reason")]  # fmt: skip
+        write({"kind": kind["direction"], "date": day(d.get("added_on")), "subject": d["occupation"],
+               "until": day(d.get("reviewed_on")), "text": " · ".join(part for part in details if part)})  # fmt: skip
+    for version in ctx["versions"]:
+        changed = [*version["added"], *version["changed"], *version["removed"]]
+        write({"kind": kind["plan_version"], "date": day(version["on"]), "subject": version["number"],
+               "status": named("report_change", version["change"]), "text": ", ".join(changed)})  # fmt: skip
+    for a in ctx["interventions"]:
+        write({"kind": kind["intervention"], "date": day(a.get("start")), "until": day(a.get("end")),
+               "subject": named("plan_kind", a["kind"]), "provider": a.get("provider") or "",
+               "status": named("plan_status", a["status"]), "text": a.get("result") or ""})  # fmt: skip
+    for e in ctx["evaluations"]:
+        who = ", ".join(named("plan_who", person) for person in e.get("participants") or [])
+        text = " · ".join(part for part in (e.get("conclusion"), e.get("changes")) if part)
+        write({"kind": kind["evaluation"], "date": day(e["held_on"]), "subject": who,
+               "status": yes_no[bool(e["directions_reviewed"])], "text": text})  # fmt: skip
+    for step in ctx["poortwachter"]:
+        state = named("report_pw_state", step["state"]) + (f" ({say('report_pw_late')})" if step["late"] else "")
+        write({"kind": kind["step"], "date": day(step["done_on"]), "due": day(step["due"]),
+               "subject": named("report_pw", step["step"]), "status": state})  # fmt: skip
+    own = ctx["own_view"]
+    write({"kind": kind["own_view"], "date": day(own["on"]), "status": named("report_own_view", own["state"]),
+           "text": own.get("text") or ""})  # fmt: skip  # the text only where privacy.own_view allowed it
+    if ctx["kind"] == FINAL:
+        outcome = ctx["outcome"]
+        write({"kind": kind["outcome"], "date": day(outcome["outcome_on"]),
+               "status": named("report_outcome", outcome["outcome"] or "open"),
+               "text": outcome.get("outcome_text") or ""})  # fmt: skip
     return buffer.getvalue()
 
 
@@ -386,9 +476,11 @@ def _cell(value: object) -> object:
     return value
 
 
-async def csv_bytes(work: Work, employee: Employee, period: Period, variant: str, lang: str) -> bytes:
+async def csv_bytes(
+    work: Work, employee: Employee, period: Period, variant: str, lang: str, kind: str = PROGRESS
+) -> bytes:
     """The CSV as bytes, UTF-8 with a byte-order mark so Excel opens it with the right characters."""
-    ctx = await gather(work, employee, period, variant, lang)
+    ctx = await gather(work, employee, period, variant, lang, kind)
     return csv_text(work, ctx).encode("utf-8-sig")
 
 
@@ -403,9 +495,11 @@ async def export(
     lang: str,
     today: date,
     bot_username: str = "",
+    report_kind: str = PROGRESS,
 ) -> tuple[bytes, str]:
-    """For `spoorzoeker report`: the report of one employee as PDF or CSV bytes, and its file name. The period
-    defaults to `default_period`; a missing end is `today`. Raises LookupError for an unknown employee."""
+    """For `spoorzoeker report`: the report of one employee as PDF or CSV bytes (`kind`), and its file name. The
+    period defaults to `default_period` (a progress report) or `final_period` (a final report); a missing end is
+    the default's end. Raises LookupError for an unknown employee."""
     from bot.core.clock import ManualClock
     from storage.db import Database
 
@@ -419,9 +513,10 @@ async def export(
             zone = ZoneInfo(coach.timezone if coach else employee.timezone)
             noon = datetime.combine(today, time(12), zone)
             work = Work(session, ManualClock(noon), bot_username, zone.key)
-            default = default_period(employee, today)
-            period = Period(first or default.first, last or today)
+            default = (final_period if report_kind == FINAL else default_period)(employee, today)
+            period = Period(first or default.first, last or default.last)
             make = pdf if kind == "pdf" else csv_bytes
-            return await make(work, employee, period, variant, lang), filename(employee, variant, period, kind)
+            data = await make(work, employee, period, variant, lang, report_kind)
+            return data, filename(employee, variant, period, kind, report_kind)
     finally:
         await db.dispose()
