@@ -76,7 +76,7 @@ def make_database(database_url: str, employees: int, moment: datetime = MOMENT) 
     Blocking: call it outside the event loop (or through `asyncio.to_thread`). Returns their user ids."""
     upgrade(database_url)
     joined = moment.astimezone(UTC) - timedelta(days=7)  # after last week's prompt: only this week's is due
-    sick_day = (moment - timedelta(days=700)).date()
+    sick_day = (moment - timedelta(days=400)).date()  # sickness week 58: Track 2 running, before week 87
     engine = create_engine(database_url.replace("+aiosqlite", ""))
     ids = user_ids(employees)
     try:

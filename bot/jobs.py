@@ -19,7 +19,7 @@ from telegram import Bot
 from bot.config import Settings
 from bot.core.clock import Clock, ManualClock, SystemClock
 from bot.core.context import Work
-from bot.outgoing import digest, employer_notices, reminders
+from bot.outgoing import digest, employer_notices, own_view_notices, reminders, report_drafts
 from bot.outgoing.delivery import Delivery, DeliveryStats
 from content.texts import texts
 from storage import queries
@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 OTHER_SWEEPS: list[Callable[[Work], Awaitable[object]]] = []
 OTHER_SWEEPS.append(employer_notices.sweep)  # employer contacts: started, phases, deadlines, monthly summary
 OTHER_SWEEPS.append(digest.sweep)  # the coaches' weekly digest
+OTHER_SWEEPS.append(report_drafts.sweep)  # first working day of the month: progress drafts to coaches
+OTHER_SWEEPS.append(own_view_notices.sweep)  # from sickness week 87: the employee's own view, asked once
 
 
 async def sweep_once(db: Database, clock: Clock, bot_username: str, timezone: str) -> reminders.SweepResult:

@@ -70,7 +70,7 @@ async def test_the_prompt_button_opens_the_check_in_and_submitting_stops_the_nud
     await box.run_due()
     clock.set(local("2026-11-30 10:00"))
     await box.run_due()
-    assert [row.kind for row in await _rows(box) if row.employee_id] == ["prompt"]  # no nudges
+    assert [row.kind for row in await _rows(box) if row.chat_id == ahmed.id] == ["prompt"]  # no nudges
 
 
 async def test_two_nudges_then_the_week_is_missed(box, clock, ahmed, people):
@@ -89,7 +89,7 @@ async def test_two_nudges_then_the_week_is_missed(box, clock, ahmed, people):
     checkins = {(c.iso_week): c for c in await people.checkins(2001)}
     assert checkins[48].missed_at is not None and checkins[48].submitted_at is None
     assert "week 49" in ahmed.last.plain_text
-    assert [row.kind for row in await _rows(box) if row.employee_id][-4:] == ["prompt", "nudge1", "nudge2", "prompt"]
+    assert [row.kind for row in await _rows(box) if row.chat_id == ahmed.id][-4:] == ["prompt", "nudge1", "nudge2", "prompt"]
 
 
 async def test_a_nudge_is_answered_by_last_weeks_check_in(box, clock, ahmed, people):
@@ -109,7 +109,7 @@ async def test_catch_up_after_downtime_sends_only_the_latest_reminder(box, clock
     await box.run_due()
     assert len(_reminders(ahmed)) == 1
     assert "Nog één keer een seintje" in ahmed.last.plain_text
-    assert [row.kind for row in await _rows(box) if row.employee_id] == ["nudge2"]
+    assert [row.kind for row in await _rows(box) if row.chat_id == ahmed.id] == ["nudge2"]
 
 
 async def test_nothing_is_sent_in_quiet_hours_and_it_follows_at_eight(box, clock, ahmed):

@@ -116,6 +116,21 @@ def counts_context(n: int) -> dict:
 COUNTED_MESSAGES = ["digest", "employer_status", "employer_monthly", "caseload_client", "checkin_summary"]
 
 
+def report_parts(n: int) -> dict:
+    """The Track 2 file parts of the report (bot.views.report_data) with a count of `n` where there is one."""
+    application = {"applied_on": date(2026, 11, 24), "company": "Bol", "role": "Planner", "channel": "website",
+                   "status": "applied", "proof": True}  # fmt: skip
+    groups = [{"id": "d1", "occupation": "Planner", "current": True, "items": [application] * n, "proof": n,
+               "status": {"applied": n}}]  # fmt: skip
+    return {"kind": "final", "agency": None, "report_day": date(2026, 12, 21), "track2_late": False, "plan": None,
+            "profile": None, "capacity": None, "directions": [], "interventions": [], "versions": [],
+            "evaluations": [], "poortwachter": [], "deadlines": [], "balance": {"ran": False, "months": [],
+            "switches": [], "quarters": False, "hours": False}, "own_view": {"state": "open", "on": None},
+            "known_directions": {},
+            "application_groups": groups, "outcome": {"outcome": None, "outcome_text": None, "outcome_on": None},
+            "track1_column": False, "step_texts": {}}  # fmt: skip
+
+
 def report_html(lang: str, n: int) -> str:
     totals = {"weeks": n, "submitted": n, "missed": n, "paused": n, "none": n, "applications": n, "logged": n,
               "interviews": n, "networking": n, "activities": {"course": n}, "other_activities": n,
@@ -126,7 +141,8 @@ def report_html(lang: str, n: int) -> str:
            "made_on": date(2026, 12, 21), "client": client, "joined": date(2026, 11, 20), "employer": "Bol",
            "coach": "Sanne", "phase": "intake", "sickness_week": 64, "track2_warning": None, "milestones": [],
            "weeks": [], "applications": [], "phases": [], "pauses": [], "notes": [], "steps": [], "totals": totals,
-           "show_energy": True, "reflections": [], "reflections_shared": True, "gaps": [], "charts": {}}  # fmt: skip
+           "show_energy": True, "reflections": [], "reflections_shared": True, "gaps": [], "charts": {},
+           **report_parts(n)}  # fmt: skip
     html = report.render_html(SimpleNamespace(texts=texts), ctx)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " | ", html))  # cells apart: no "1 | weken" across them
 
@@ -191,8 +207,8 @@ def test_a_paused_or_open_week_is_worded_not_counted():
 
 
 DUTCH_ONLY = {"sollicitatie", "pauze", "instellingen", "waarden", "annuleren", "werkgever", "oefening", "uitnodigen",
-              "clienten", "weekoverzicht", "hulp", "mijnplan"}  # fmt: skip
-ENGLISH_ONLY = {"application", "pause", "settings", "values", "cancel", "employer", "exercise", "myplan"}
+              "clienten", "weekoverzicht", "hulp", "mijnplan", "mijnvisie"}  # fmt: skip
+ENGLISH_ONLY = {"application", "pause", "settings", "values", "cancel", "employer", "exercise", "myplan", "myview"}
 
 
 def commands_in(text: str) -> set[str]:
@@ -243,9 +259,11 @@ async def test_the_command_menu_is_in_the_users_language(people, box):
     anne = box.fake.user(1002, "Anne", language_code="en")
     await anne.send(f"/start {await box.add_coach('Anne Smith')}")
     chat = '{"chat_id": 1002, "type": "chat"}'
-    assert _names(box, chat) == ["caseload", "plan", "digest", "invite", "employer", "exercise", "help", "cancel"]
+    assert _names(box, chat) == [
+        "caseload", "plan", "dossier", "digest", "invite", "employer", "exercise", "help", "cancel"
+    ]  # fmt: skip
     sanne = await people.coach()
-    assert _names(box, '{"chat_id": 1001, "type": "chat"}')[4:6] == ["werkgever", "oefening"]
+    assert _names(box, '{"chat_id": 1001, "type": "chat"}')[5:7] == ["werkgever", "oefening"]
     # an employee whose Telegram is in Dutch and who chooses English gets the English menu in their chat
     await people.employee(sanne, 2001, "Peter Smith", language="English")
     assert _names(box, '{"chat_id": 2001, "type": "chat"}')[1:4] == ["application", "myplan", "pause"]

@@ -36,6 +36,7 @@ class Reply:
     document_name: str = "document.pdf"
     toast: str | None = None  # a label key shown as the callback answer
     menu: str | None = None  # set this chat's command menu to the one of this role
+    forget_sent: bool = False  # delete the user's message this answers from the chat (a BSN the coach typed)
 
 
 def rows(buttons: list[Button], per_row: int) -> list[list[Button]]:

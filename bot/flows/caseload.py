@@ -1,5 +1,6 @@
 """/caseload (/clienten): the coach's clients, ten to a page, flagged first; tap one for the detail and its
-actions: add a note (for the file or not), set the phase, pause or resume, and the progress report as a PDF."""
+actions: add a note (for the file or not), set the phase, pause or resume, the progress or final report as a PDF,
+and the client's plan and dossier."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from datetime import timedelta
 from bot.core import access, dialogs, phases
 from bot.core.context import Person, Work
 from bot.core.replies import Button, Reply, rows
+from bot.flows import dossier as dossier_flow
 from bot.flows import pause as pause_flow
 from bot.flows import plan as plan_flow
 from bot.outgoing import outbox
 from bot.outgoing.outbox import Message
+from bot.rules import report as report_rules
 from bot.rules.buttons import number_in
 from bot.rules.weeks import local_date
 from bot.views import caseload, report
@@ -63,11 +66,13 @@ async def on_button(work: Work, person: Person, dialog: Dialog, action: str, val
         return await _move(work, person, "client", note=None, reason=None)
     if step == "client" and action in ("note", "phase", "report", "pause"):
         target = {"note": "note", "phase": "phase", "report": "report", "pause": "pause_reason"}[action]
-        return await _move(work, person, target)
+        return await _move(work, person, target, kind=report_rules.PROGRESS)
     if step == "client" and action == "resume":
         return await _resume(work, person, employee)
     if step == "client" and action == "plan":  # into the plan flow, at this client's plan menu
         return await plan_flow.open_menu(work, person, employee.id)
+    if step == "client" and action == "dossier":  # into the dossier flow, at this client's dossier menu
+        return await dossier_flow.open_menu(work, person, employee.id)
     if step == "note_file" and action == "file" and value in ("yes", "no"):
         await coach_queries.add_note(
             work.session, employee.id, person.coach.id, dialog.data["note"], value == "yes", work.clock.now()
@@ -80,8 +85,10 @@ async def on_button(work: Work, person: Person, dialog: Dialog, action: str, val
         return await _move(work, person, "pause_weeks", reason=value)
     if step == "pause_weeks" and action == "weeks" and number_in(value, 1, 52) in PAUSE_WEEKS:
         return await _pause(work, person, employee, dialog.data["reason"], int(value))
+    if step == "report" and action == "kind" and value in report_rules.KINDS:
+        return await _move(work, person, "report", kind=value)
     if step == "report" and action == "report" and value in report.VARIANTS:
-        return await _report(work, person, employee, value)
+        return await _report(work, person, employee, dialog.data.get("kind") or report_rules.PROGRESS, value)
     return [await question(work, person, dialog, problem={"reason": "use_buttons"})]
 
 
@@ -121,17 +128,19 @@ async def _tell_employee(work: Work, employee: Employee, template: str, key: str
     await outbox.enqueue(work, [message])
 
 
-async def _report(work: Work, person: Person, employee: Employee, variant: str) -> list[Reply]:
-    """The progress report of Track 2 so far as a PDF document, then the client's detail again."""
+async def _report(work: Work, person: Person, employee: Employee, kind: str, variant: str) -> list[Reply]:
+    """The progress report (Track 2 so far) or the final report (the whole trajectory) as a PDF document, then
+    the client's detail again."""
     today = local_date(work.clock.now(), person.coach.timezone)
-    period = report.default_period(employee, today)
-    data = await report.pdf(work, employee, period, variant, person.lang)
+    final = kind == report_rules.FINAL
+    period = report.final_period(employee, today) if final else report.default_period(employee, today)
+    data = await report.pdf(work, employee, period, variant, person.lang, kind=kind)
     document = Reply(
         "caseload_report_sent",
         person.lang,
-        {"name": employee.name, "variant": variant, "first": period.first, "last": period.last},
+        {"name": employee.name, "kind": kind, "variant": variant, "first": period.first, "last": period.last},
         document=data,
-        document_name=report.filename(employee, variant, period, "pdf"),
+        document_name=report.filename(employee, variant, period, "pdf", kind=kind),
     )
     dialog = await dialogs.move(work, person.user_id, FLOW, "client")
     return [document, await question(work, person, dialog)]
@@ -185,6 +194,7 @@ async def question(
         buttons = [
             [Button("caseload_note", data=data("note")), Button("caseload_phase", data=data("phase"))],
             [Button("caseload_report", data=data("report")), Button("plan_open", data=data("plan"))],
+            [Button("dossier_open", data=data("dossier"))],
         ]
         if employee.status == "active":
             pause = (
@@ -217,8 +227,13 @@ async def question(
     if dialog.step == "pause_weeks":
         choices = [Button("pause_weeks", data=data("weeks", n), params={"n": n}) for n in PAUSE_WEEKS]
         return Reply("caseload_pause_until", person.lang, ctx, [*rows(choices, 2), back], edit=edit)
+    ctx["kind"] = dialog.data.get("kind") or report_rules.PROGRESS  # the report step: first the kind, then for whom
+    kinds = [
+        Button(f"caseload_report_kind_{kind}", data=data("kind", kind), checked=kind == ctx["kind"])
+        for kind in report_rules.KINDS
+    ]
     variants = [Button(f"caseload_report_{variant}", data=data("report", variant)) for variant in report.VARIANTS]
-    return Reply("caseload_report", person.lang, ctx, [variants, back], edit=edit)
+    return Reply("caseload_report", person.lang, ctx, [kinds, variants, back], edit=edit)
 
 
 def fit(work: Work, lang: str, ctx: dict) -> dict:

@@ -17,11 +17,13 @@ from bot.flows import application as application_flow
 from bot.flows import caseload as caseload_flow
 from bot.flows import checkin as checkin_flow
 from bot.flows import digest as digest_flow
+from bot.flows import dossier as dossier_flow
 from bot.flows import employer as employer_flow
 from bot.flows import employer_invite as employer_invite_flow
 from bot.flows import invite as invite_flow
 from bot.flows import myplan as myplan_flow
-from bot.flows import onboarding, safety_alert
+from bot.flows import onboarding, report_review, safety_alert
+from bot.flows import own_view as own_view_flow
 from bot.flows import pause as pause_flow
 from bot.flows import pin as pin_flow
 from bot.flows import plan as plan_flow
@@ -36,6 +38,7 @@ from bot.rules import buttons
 FLOW_MODULES: tuple[ModuleType, ...] = (
     checkin_flow, setup_flow, pause_flow, invite_flow, employer_invite_flow, employer_flow,
     caseload_flow, digest_flow, application_flow, privacy_flow, pin_flow, values_flow, plan_flow, myplan_flow,
+    own_view_flow, dossier_flow,
 )  # fmt: skip
 FLOWS: dict[str, ModuleType] = {module.FLOW: module for module in FLOW_MODULES}
 COMMANDS: dict[tuple[str, str], ModuleType] = {
@@ -44,9 +47,9 @@ COMMANDS: dict[tuple[str, str], ModuleType] = {
 HELP = ("help", "hulp")
 Handler = Callable[..., Awaitable[list[Reply]]]
 # The flows the bot opens with a button outside any dialog: the reminder's "check in now", the digest's "open
-# your caseload", "look at your plan" when the coach asks for the employee's agreement. Like a command, such a
-# button may be pressed long after it was sent.
-ENTRY_BUTTONS = ("checkin", "caseload", "myplan")
+# your caseload", "look at your plan" when the coach asks for the employee's agreement, "tell me more" when the
+# employee is asked for their own view. Like a command, such a button may be pressed long after it was sent.
+ENTRY_BUTTONS = ("checkin", "caseload", "myplan", "ownview")
 CRISIS = {"reason": "crisis"}  # the problem shown when a screened text was not taken as the answer
 CANCEL = ("annuleren", "cancel", "stop")
 
@@ -59,8 +62,9 @@ MENUS = {
         ("annuleren", "cancel"),
     ),
     "coach": (
-        ("caseload", "caseload"), ("plan", "plan"), ("digest", "digest"), ("invite", "invite"),
-        ("werkgever", "employer"), ("oefening", "exercise"), ("help", "help"), ("annuleren", "cancel"),
+        ("caseload", "caseload"), ("plan", "plan"), ("dossier", "dossier"), ("digest", "digest"),
+        ("invite", "invite"), ("werkgever", "employer"), ("oefening", "exercise"), ("help", "help"),
+        ("annuleren", "cancel"),
     ),
     "employer": (("status", "status"), ("help", "help")),
 }  # fmt: skip
@@ -151,6 +155,8 @@ async def _outside_dialog(work: Work, person: Person, press: buttons.ButtonPress
         if consent is None:
             return [safety_alert.stale(person)]
         return await _consent(work, person, await dialogs.current(work, person.user_id), *consent)
+    if press.action in report_review.ACTIONS:  # the coach's decision on a report draft (None: stale)
+        return await report_review.on_press(work, person, press.action, press.value)
     if press.action != "go" or press.value not in ENTRY_BUTTONS:
         return None
     if person.role not in FLOWS[press.value].COMMANDS.values():

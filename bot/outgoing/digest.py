@@ -1,5 +1,6 @@
 """The coach's weekly digest: caseload totals of last week, flagged clients first, deadlines of the next
-4 weeks, and a chart of the caseload's weekly activity. Sent by the digest sweep at the coach's chosen weekday
+4 weeks, report drafts waiting for a week or more, and a chart of the caseload's weekly activity (the finished
+weeks since the first client joined). Sent by the digest sweep at the coach's chosen weekday
 and time (default Monday 08:00, the coach's time zone) through the outbox, and on demand with /digest.
 """
 
@@ -20,13 +21,14 @@ from bot.rules.weeks import MISSED, NONE, OPEN, SUBMITTED, local_date
 from bot.views import caseload as caseloads
 from bot.views import charts
 from bot.views.caseload import Caseload
-from storage import coach_queries
+from storage import coach_queries, report_queries
 from storage.models import Coach
 
 MOST_FLAGGED_SHOWN = 15
 PLAN_FLAGS = ("evaluation_due", "narrow_profile", "no_plan")  # also listed by name under the trajectory plan
 MESSAGE_LIMIT = 4000  # Telegram allows 4096 characters
 CATCH_UP = timedelta(hours=24)  # a digest that could not go out within a day of its time is skipped
+DRAFT_WAITS = timedelta(days=7)  # a report draft still undecided this long after it was made is mentioned
 
 
 @dataclass
@@ -94,11 +96,22 @@ def summary(caseload: Caseload) -> dict:
     }
 
 
+def chart_weeks(caseload: Caseload) -> list[Week]:
+    """The finished weeks of the window from the first week anyone in the caseload had joined (the current week
+    is still under way and left out). With nobody joined before this week: last week alone, empty."""
+    finished = caseload.weeks[:-1]
+    joined = [c.facts.joined_on for c in caseload.open_clients if c.facts.joined_on is not None]
+    if not joined:
+        return finished[-1:]
+    first = Week.of(min(joined)).monday()
+    return [week for week in finished if week.monday() >= first] or finished[-1:]
+
+
 def chart(work: Work, caseload: Caseload) -> bytes:
     """Stacked weekly applications, interviews and networking of the whole caseload, with check-ins as a line."""
     lang = caseload.coach.language
     label = work.texts.label
-    weeks = caseload.weeks
+    weeks = chart_weeks(caseload)
     totals = {key: [0] * len(weeks) for key in ("applications", "interviews", "networking", "checkins")}
     for client in caseload.open_clients:
         for n, week in enumerate(weeks):
@@ -121,12 +134,22 @@ def chart(work: Work, caseload: Caseload) -> bytes:
 async def build(work: Work, coach: Coach, *, scheduled: bool = False) -> Digest:
     """The digest as two messages: the text (with a button to the caseload) and the chart."""
     caseload = await caseloads.load(work, coach)
-    ctx = fit(work, coach.language, {**summary(caseload), "scheduled": scheduled})
+    shown = chart_weeks(caseload)
+    waiting = await waiting_drafts(work, caseload)
+    ctx = {**summary(caseload), "scheduled": scheduled, "drafts_waiting": waiting}
+    ctx = fit(work, coach.language, {**ctx, "chart_first": shown[0].week, "chart_last": shown[-1].week})
     png = await asyncio.to_thread(chart, work, caseload)
     buttons = [[Button("digest_open_caseload", data=button_data(None, "go", "caseload"))]]
     text = Reply("digest", coach.language, ctx, buttons)
     picture = Reply("digest_chart", coach.language, ctx, photo=png, photo_name="caseload.png")
     return Digest(text, picture)
+
+
+async def waiting_drafts(work: Work, caseload: Caseload) -> list[str]:
+    """The names of the clients whose report draft has waited for the coach's decision for a week or more."""
+    names = {c.id: c.name for c in caseload.clients}
+    drafts = await report_queries.open_drafts(work.session, list(names), work.clock.now() - DRAFT_WAITS)
+    return [names[draft.employee_id] for draft in drafts]
 
 
 def fit(work: Work, lang: str, ctx: dict) -> dict:

@@ -30,6 +30,11 @@ async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, texts: Tex
     query = update.callback_query
     chat_id = update.effective_chat.id
     toast = None
+    if query is None and update.message is not None and any(reply.forget_sent for reply in replies):
+        try:
+            await update.message.delete()
+        except TelegramError as exc:  # too old, or already gone: the reply says what was stored, never the text
+            log.info("could not delete the user's message: %s", exc)
     try:
         for reply in replies:
             toast = toast or (texts.label(reply.lang, reply.toast) if reply.toast else None)
