@@ -68,12 +68,14 @@ def _require_token(settings: Settings) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings()
     if not settings.telegram_bot_token:
-        from bot.sandbox.demo import run_demo
+        from bot.sandbox.demo import final_reports, run_demo
 
         out = Path(args.demo_out)
         print(NO_TOKEN_HELP.format(out=out))
         print(asyncio.run(run_demo(out)))
         print(f"\nThe transcript is also in {out / 'transcript.txt'}.")
+        for path in final_reports(out):
+            print(f"The final report of Ahmed, who was placed: {path}")
         return 0
     from bot.app import serve_forever
 
@@ -93,13 +95,50 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 def cmd_coach_add(args: argparse.Namespace) -> int:
     from bot.admin import add_coach_with_link
 
+    if args.name and args.name_option and " ".join(args.name.split()) != " ".join(args.name_option.split()):
+        raise Refused(f"two names given ({args.name!r} and --name {args.name_option!r}): give one")
+    name = args.name or args.name_option
+    if not name:
+        raise Refused('give the coach\'s name: spoorzoeker coach add "Sanne de Vries" [--agency "Bureau X"]')
     settings = _settings()
     _require_token(settings)
     try:
-        link = asyncio.run(add_coach_with_link(settings, args.name))
+        added = asyncio.run(add_coach_with_link(settings, name, agency=args.agency))
     except ValueError as exc:
         raise Refused(str(exc)) from None
-    print(f"Coach {args.name!r} added. Send them this link (single use, valid 14 days):\n{link}")
+    agency = f" of {' '.join(args.agency.split())!r}" if args.agency and args.agency.strip() else ""
+    print(f"Coach {name!r} (id {added.id}){agency} added. Send them this link (single use, valid 14 days):")
+    print(added.url)
+    return 0
+
+
+def cmd_coach_agency(args: argparse.Namespace) -> int:
+    """Name the reintegration agency a coach works for (reports name it); an empty name stops naming one."""
+    from bot.admin import set_agency
+
+    settings = _settings()
+    try:
+        coach = asyncio.run(set_agency(settings.database_url, args.coach, args.agency))
+    except (LookupError, ValueError) as exc:
+        raise Refused(str(exc).strip("'\"")) from None
+    if coach.agency is None:
+        print(f"Coach {coach.name!r} (id {coach.id}): no agency named in reports any more")
+    else:
+        print(f"Coach {coach.name!r} (id {coach.id}): reports name the agency {coach.agency!r}")
+    return 0
+
+
+def cmd_coach_list(args: argparse.Namespace) -> int:
+    from bot.admin import coaches
+
+    settings = _settings()
+    found = asyncio.run(coaches(settings.database_url))
+    if not found:
+        print("no coaches yet: add one with `spoorzoeker coach add NAME`")
+    for coach in found:
+        registered = "registered" if coach.telegram_user_id is not None else "not registered yet"
+        agency = coach.agency or "no agency named"
+        print(f"{coach.id}\t{coach.name}\t{registered}\t{agency}")
     return 0
 
 
@@ -140,10 +179,12 @@ def cmd_run_due(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from bot.sandbox.demo import run_demo
+    from bot.sandbox.demo import final_reports, run_demo
 
     print(asyncio.run(run_demo(Path(args.out))))
     print(f"\nWritten to {Path(args.out) / 'transcript.txt'}.")
+    for path in final_reports(Path(args.out)):
+        print(f"The final report of Ahmed, who was placed: {path}")
     return 0
 
 
@@ -152,10 +193,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     from storage.migrate import require_current
 
     settings = _settings()
+    if args.all:
+        return _report_all(args, settings)
+    if args.employee is None:
+        raise Refused("say whose report: --employee ID, or --all --month YYYY-MM for every active client")
+    if args.month:
+        raise Refused("--month goes with --all; one client's report takes --from and --to")
     try:
         first, last = (date.fromisoformat(value) if value else None for value in (args.first, args.last))
-        now = datetime.now(ZoneInfo(settings.default_timezone))
-        today = date.fromisoformat(args.today) if args.today else now.date()
+        today = _report_today(args, settings)
     except ValueError as exc:
         raise Refused(f"{exc} (dates are YYYY-MM-DD)") from None
     out = Path(args.out)
@@ -167,15 +213,77 @@ def cmd_report(args: argparse.Namespace) -> int:
     options = {"variant": args.variant, "kind": kind, "lang": args.language, "today": today}
     asyncio.run(require_current(settings.database_url))  # before anything opens it: no empty file left behind
     try:
-        data, name = asyncio.run(export(settings.database_url, args.employee, first=first, last=last, **options))
+        data, name = asyncio.run(
+            export(settings.database_url, args.employee, first=first, last=last, report_kind=args.kind, **options)
+        )
     except (LookupError, ValueError) as exc:
         raise Refused(str(exc).strip("'\"")) from None
     try:
         out.write_bytes(data)
     except OSError as exc:
         raise Refused(f"cannot write {out.absolute()}: {exc.strerror}", FAILED) from None
-    print(f"{args.variant} report ({kind}) written to {out} ({name})")
+    print(f"{args.variant} {args.kind} report ({kind}) written to {out} ({name})")
     return 0
+
+
+def _report_today(args: argparse.Namespace, settings: Settings) -> date:
+    if args.today:
+        return date.fromisoformat(args.today)
+    return datetime.now(ZoneInfo(settings.default_timezone)).date()
+
+
+def _report_all(args: argparse.Namespace, settings: Settings) -> int:
+    """`report --all`: the progress report of one calendar month for every active client, into a folder."""
+    from bot.report_batch import write_month
+    from bot.rules.report import FINAL, month_period, previous_month
+    from storage.migrate import require_current
+
+    if args.employee is not None:
+        raise Refused("--employee and --all do not go together: one client's report, or every active client's")
+    if args.first or args.last:
+        raise Refused("--all makes the report of one calendar month: give --month YYYY-MM instead of --from/--to")
+    if args.kind == FINAL:
+        raise Refused("--all makes the monthly progress reports; a final report is made per client (--employee)")
+    try:
+        today = _report_today(args, settings)
+    except ValueError as exc:
+        raise Refused(f"{exc} (dates are YYYY-MM-DD)") from None
+    if args.month:
+        try:
+            first, last = month_period(args.month)
+        except ValueError:
+            raise Refused(f"--month {args.month!r} is not a calendar month written YYYY-MM, e.g. 2026-11") from None
+    else:
+        first, last = previous_month(today)
+    if first > today:
+        raise Refused(f"--month {first:%Y-%m} has not begun yet (today is {today}): give a month that has")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise Refused(f"--out {out} is a file: with --all give the folder to write the reports into")
+    asyncio.run(require_current(settings.database_url))  # before the folder is made: nothing left behind
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise Refused(f"cannot make the folder {out.absolute()}: {exc.strerror}", FAILED) from None
+    options = {"variant": args.variant, "fmt": args.format or "pdf", "lang": args.language, "today": today}
+    batch = asyncio.run(
+        write_month(settings.database_url, out, first=first, last=last, progress=_progress_bar, **options)
+    )
+    for failure in batch.failed:
+        print(
+            f"spoorzoeker: not written: the report of {failure.name} (employee {failure.employee_id}): "
+            f"{failure.reason}",
+            file=sys.stderr,
+        )
+    print(batch.summary())
+    return FAILED if batch.failed else 0
+
+
+def _progress_bar(done: int, total: int, width: int = 20) -> None:
+    """`[########------------] 16/40` on stderr, redrawn in place; a new line once the last one is done."""
+    filled = width * done // total if total else width
+    end = "\n" if done >= total else ""
+    print(f"\r[{'#' * filled}{'-' * (width - filled)}] {done}/{total}", end=end, file=sys.stderr, flush=True)
 
 
 def _report_format(out: Path, chosen: str | None) -> str:
@@ -319,8 +427,18 @@ def parser() -> argparse.ArgumentParser:
 
     coach = commands.add_parser("coach", help="manage coaches").add_subparsers(dest="coach_command", required=True)
     add = coach.add_parser("add", help="add a coach and print their registration link", parents=[common])
-    add.add_argument("--name", required=True)
+    add.add_argument("name", nargs="?", help='the coach\'s name, e.g. "Sanne de Vries"')
+    add.add_argument("--name", dest="name_option", help="the same, as an option")
+    add.add_argument("--agency", help="the reintegration agency they work for (named in reports)")
     add.set_defaults(func=cmd_coach_add)
+    agency = coach.add_parser(
+        "agency", help="name the reintegration agency a coach works for (reports name it)", parents=[common]
+    )
+    agency.add_argument("coach", type=int, help="the coach's id (`spoorzoeker coach list`)")
+    agency.add_argument("agency", help='e.g. "Bureau Werkfit"; "" stops naming one')
+    agency.set_defaults(func=cmd_coach_agency)
+    listing = coach.add_parser("list", help="every coach: id, name, registered, agency", parents=[common])
+    listing.set_defaults(func=cmd_coach_list)
 
     due = commands.add_parser(
         "run-due", help="run the sweeps once (as if at --at) and send what is due", parents=[common]
@@ -347,15 +465,26 @@ def parser() -> argparse.ArgumentParser:
     line.add_argument("--today", help="YYYY-MM-DD: check the first day of sickness as if on this day")
     line.set_defaults(func=cmd_timeline)
 
-    report = commands.add_parser("report", help="the progress report of one employee as PDF or CSV", parents=[common])
-    report.add_argument("--employee", type=int, required=True, help="the employee's id")
+    report = commands.add_parser(
+        "report", help="the progress or final report of one employee, or of every active client, as PDF or CSV",
+        parents=[common],
+    )  # fmt: skip
+    report.add_argument("--employee", type=int, help="the employee's id")
+    report.add_argument(
+        "--all", action="store_true", help="every active client: the progress report of --month, into the folder --out"
+    )
+    report.add_argument("--month", help="with --all: the calendar month YYYY-MM (default: last month)")
+    report.add_argument(
+        "--kind", choices=("progress", "final"), default="progress",
+        help="progress (voortgangsrapportage) or final (eindrapportage spoor 2; default period: the whole trajectory)",
+    )  # fmt: skip
     report.add_argument("--from", dest="first", help="first day YYYY-MM-DD (default: Track 2 start, or 13 weeks ago)")
     report.add_argument("--to", dest="last", help="last day YYYY-MM-DD (default: today)")
     report.add_argument("--variant", choices=("dossier", "coach"), default="dossier")
     report.add_argument("--format", choices=("pdf", "csv"), help="default: from the suffix of --out, else pdf")
     report.add_argument("--language", choices=("nl", "en"), default="nl")
     report.add_argument("--today", help="make the report as if on this day, YYYY-MM-DD (default: today)")
-    report.add_argument("--out", required=True, help="the file to write")
+    report.add_argument("--out", required=True, help="the file to write (with --all: the folder, made if missing)")
     report.set_defaults(func=cmd_report)
 
     plans = commands.add_parser("plan", help="an employee's trajectory plan as a YAML file").add_subparsers(

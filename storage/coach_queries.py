@@ -37,6 +37,28 @@ async def clients_of(session: AsyncSession, coach_id: int) -> list[Employee]:
     return list((await session.exec(statement)).all())
 
 
+async def all_coaches(session: AsyncSession) -> list[Coach]:
+    """Every coach, registered or not (for `spoorzoeker coach list`)."""
+    return list((await session.exec(select(Coach).order_by(Coach.id))).all())
+
+
+async def set_agency(session: AsyncSession, coach_id: int, agency: str | None) -> Coach | None:
+    """The reintegration agency the coach works for, as reports name it (None: not named); None for no coach."""
+    coach = await session.get(Coach, coach_id)
+    if coach is None:
+        return None
+    coach.agency = agency
+    session.add(coach)
+    await session.flush()
+    return coach
+
+
+async def active_clients(session: AsyncSession) -> list[Employee]:
+    """Every employee in a running trajectory (status active), of every coach, by name (the monthly batch)."""
+    statement = select(Employee).where(Employee.status == "active").order_by(Employee.name, Employee.id)
+    return list((await session.exec(statement)).all())
+
+
 async def employer_names(session: AsyncSession, employer_ids: set[int]) -> dict[int, str]:
     if not employer_ids:
         return {}

@@ -1,7 +1,9 @@
 """`spoorzoeker chat` and `spoorzoeker demo`: the offline ways to try the bot."""
 
+from pypdf import PdfReader
+
 from bot.sandbox.chat import run_chat
-from bot.sandbox.demo import run_demo
+from bot.sandbox.demo import final_reports, run_demo
 
 
 async def test_chat_lets_a_person_type_as_an_employee():
@@ -47,6 +49,13 @@ async def test_demo_writes_a_kind_dutch_transcript(tmp_path):
     ):
         assert expected in transcript
     assert "<b>" not in transcript
-    reports = sorted(path.name for path in tmp_path.glob("voortgang-linda-jansen-*.pdf"))  # both report variants
+    reports = sorted(path.name for path in tmp_path.glob("voortgangsrapportage-linda-jansen-*.pdf"))  # both
     assert [name.split("-")[3] for name in reports] == ["coach", "dossier"]
     assert all((tmp_path / name).read_bytes().startswith(b"%PDF") for name in reports)
+    # Ahmed was placed: his final report for the file, with the outcome, his own view and the agency
+    (final,) = final_reports(tmp_path)
+    assert final.name == "eindrapportage-spoor-2-ahmed-yilmaz-dossier-2026-11-20-2026-11-30.pdf"
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(final).pages)
+    for expected in ("Eindrapportage spoor 2", "Werkfit Re-integratie", "Fase Geplaatst", "Bakkerij Het Volkorenhuis",
+                     "blij met mijn nieuwe baan"):  # fmt: skip
+        assert expected in text, expected

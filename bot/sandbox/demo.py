@@ -1,18 +1,33 @@
 """`spoorzoeker demo`: a scripted coach and three employees use the real bot against the fake Telegram.
 
-Prints the conversation as a readable transcript and writes it to the output folder.
+Prints the conversation as a readable transcript and writes it to the output folder, with what the coach got
+as files: the digest and its chart, Linda's progress report (both variants) and Ahmed's final report (dossier)
+after he was placed.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from bot.core.clock import ManualClock
+from bot.rules.report import PLACED
+from bot.rules.weeks import local_date
 from bot.sandbox.fake_telegram import format_transcript
-from bot.sandbox.offline import local, sandbox, token_in
+from bot.sandbox.offline import Sandbox, local, sandbox, token_in
+from storage import coach_queries, queries, report_queries
 
 # A Friday morning in November: when the demo takes place (fixed, so each run prints the same transcript).
 DEMO_MOMENT = "2026-11-20 10:00"
+# Ahmed (sick since 6 October 2025): the poortwachter steps that took place, before their legal dates.
+PLACED_STEPS = {
+    "problem_analysis": date(2025, 11, 10),
+    "action_plan": date(2025, 11, 24),
+    "labour_expert": date(2026, 8, 24),
+    "first_year_evaluation": date(2026, 9, 14),
+}
+AGENCY = "Werkfit Re-integratie"  # the reintegration agency Sanne works for (named in reports)
+AHMED_VIEW = "Het zoeken was soms zwaar, maar de gesprekken hielpen. Ik ben blij met mijn nieuwe baan."
 
 
 async def run_demo(out_dir: Path) -> str:
@@ -214,6 +229,15 @@ async def run_demo(out_dir: Path) -> str:
             await linda.press("Medewerker klantcontact")
             await linda.send("https://werkenbij.example.nl/vacatures/receptionist-1234")
 
+            scene("18. Ahmed was placed: the coach sets his phase and makes his final report (Eindrapportage spoor 2)")
+            await _placed(box, clock)
+            await sanne.send("/caseload")
+            await sanne.press("Ahmed Yilmaz")
+            for tap in ("Fase", "geplaatst", "Rapportage", "Eindrapportage", "Voor het dossier"):
+                await sanne.press(tap)
+            final = next(m for m in reversed(sanne.inbox) if m.kind == "document")
+            (out_dir / final.file_name).write_bytes(final.file_bytes)
+
         names[3001] = "Kim (no link)"
         parts = []
         bounds = [start for _title, start in scenes] + [len(fake.events)]
@@ -222,3 +246,24 @@ async def run_demo(out_dir: Path) -> str:
     transcript = "Spoorzoeker — offline demo transcript\n\n" + "\n\n".join(parts) + "\n"
     (out_dir / "transcript.txt").write_text(transcript, encoding="utf-8")
     return transcript
+
+
+def final_reports(out_dir: Path) -> list[Path]:
+    """The final reports the demo wrote into `out_dir` (the CLI prints where they are)."""
+    return sorted(out_dir.glob("eindrapportage-*.pdf"))
+
+
+async def _placed(box: Sandbox, clock: ManualClock) -> None:
+    """What was recorded for Ahmed, as the dossier and own-view chats store it: the poortwachter steps that took
+    place, his placement (with a short text and the date) and his own view of the trajectory, with consent; and
+    the agency his coach works for, as `spoorzoeker coach agency` names it."""
+    now = clock.now()
+    async with box.db.session() as session:
+        ahmed = await queries.employee_by_telegram(session, 2001)
+        await coach_queries.set_agency(session, ahmed.coach_id, AGENCY)
+        for step, day in PLACED_STEPS.items():
+            await report_queries.record_step(session, ahmed.id, step, day, ahmed.coach_id, now)
+        ahmed.outcome, ahmed.outcome_on = PLACED, local_date(now, ahmed.timezone)
+        ahmed.outcome_text = "Geplaatst als productiemedewerker bij Bakkerij Het Volkorenhuis, 24 uur per week."
+        await queries.add(session, ahmed)
+        await report_queries.answer_view(session, ahmed.id, True, AHMED_VIEW, now)
