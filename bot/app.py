@@ -18,6 +18,7 @@ from bot.core.clock import Clock, SystemClock
 from bot.jobs import start_scheduler
 from bot.outgoing.delivery import Delivery
 from content.texts import LANGUAGES, Texts, texts
+from handlers.telegram.per_chat import PerChatUpdates
 from handlers.telegram.render import menu
 from handlers.telegram.updates import register
 from storage.db import Database
@@ -50,6 +51,7 @@ def build_application(settings: Settings, runtime: Runtime) -> Application:
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.base_file_url)
+        .concurrent_updates(PerChatUpdates())  # a report being made never keeps other chats waiting
         .build()
     )
     application.bot_data["runtime"] = runtime
