@@ -12,7 +12,8 @@ from datetime import date
 from bot.core import access, dialogs, phases
 from bot.core.context import Person, Work
 from bot.core.replies import Reply
-from bot.flows.dossier_screens import FLOW, client, clients, late, question, today
+from bot.flows import client_pick
+from bot.flows.dossier_screens import FLOW, client, late, question, today
 from bot.outgoing import own_view_notices, report_drafts
 from bot.rules import report as rules
 from bot.rules.buttons import number_in
@@ -29,7 +30,7 @@ CONCLUSION_MIN = 40  # a substantiated conclusion is more than a few words
 
 
 async def start(work: Work, person: Person) -> list[Reply]:
-    found = await clients(work, person)
+    found = await client_pick.open_clients(work, person)
     if len(found) == 1:
         return await open_menu(work, person, found[0].id)
     dialog = await dialogs.move(work, person.user_id, FLOW, "pick", page=0, employee=None, item=None, draft={})

@@ -9,14 +9,14 @@ from datetime import date
 from bot.core import access, dialogs
 from bot.core.context import Person, Work
 from bot.core.replies import Button, Reply, rows
+from bot.flows import client_pick
 from bot.rules import report as rules
 from bot.rules import timeline
 from bot.rules.weeks import local_date
-from storage import coach_queries, report_queries
+from storage import report_queries
 from storage.models import Dialog, Employee, OwnView
 
 FLOW = "dossier"
-PAGE_SIZE = 8
 # what the menu says of the employee's own view
 NOT_ASKED, ASKED, ADDED, DECLINED = "not_asked", "asked", "added", "declined"
 
@@ -28,10 +28,6 @@ def today(work: Work, person: Person) -> date:
 async def client(work: Work, person: Person, dialog: Dialog) -> Employee | None:
     """The dialog's client, when this coach may still reach them."""
     return await access.reach(work, person, Employee, dialog.data.get("employee"))
-
-
-async def clients(work: Work, person: Person) -> list[Employee]:
-    return [e for e in await coach_queries.clients_of(work.session, person.coach.id) if e.status != "closed"]
 
 
 def late(employee: Employee) -> bool:
@@ -115,16 +111,9 @@ async def question(
 
 
 async def _pick(work: Work, person: Person, dialog: Dialog, ctx: dict, data, edit: bool) -> Reply:
-    found = await clients(work, person)
-    pages = max(1, -(-len(found) // PAGE_SIZE))
-    number = min(max(int(dialog.data.get("page") or 0), 0), pages - 1)
-    shown = found[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]
-    buttons = rows([Button(text=e.name, data=data("open", e.id)) for e in shown], 2)
-    navigation = [Button("dossier_previous", data=data("page", number - 1))] if number > 0 else []
-    if number < pages - 1:
-        navigation.append(Button("dossier_next", data=data("page", number + 1)))
-    ctx.update(total=len(found), page=number + 1, pages=pages)
-    return Reply("dossier_pick", person.lang, ctx, [*buttons, navigation] if navigation else buttons, edit=edit)
+    found = await client_pick.open_clients(work, person)
+    buttons, paging = client_pick.page_buttons(found, dialog.data.get("page"), data, "dossier")
+    return Reply("dossier_pick", person.lang, {**ctx, **paging}, buttons, edit=edit)
 
 
 async def _menu(work: Work, person: Person, employee: Employee, states, ctx: dict, data, edit: bool) -> Reply:

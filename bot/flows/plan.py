@@ -13,6 +13,7 @@ from datetime import date
 from bot.core import access, dialogs
 from bot.core.context import Person, Work
 from bot.core.replies import Button, Reply, rows
+from bot.flows import client_pick
 from bot.flows.plan_steps import (
     BUTTONS_ONLY,
     CHOICE,
@@ -42,12 +43,11 @@ from storage.models import Dialog, Employee, PlanEvaluation
 
 FLOW = "plan"
 COMMANDS = {"plan": "coach"}
-PAGE_SIZE = 8
 MAX_PAGE = 10_000
 
 
 async def start(work: Work, person: Person) -> list[Reply]:
-    clients = await _clients(work, person)
+    clients = await client_pick.open_clients(work, person)
     if len(clients) == 1:
         return await open_menu(work, person, clients[0].id)
     dialog = await dialogs.move(work, person.user_id, FLOW, "pick", page=0, employee=None, draft={}, item=None)
@@ -351,10 +351,6 @@ async def _client(work: Work, person: Person, dialog: Dialog) -> Employee | None
     return await access.reach(work, person, Employee, dialog.data.get("employee"))
 
 
-async def _clients(work: Work, person: Person) -> list[Employee]:
-    return [e for e in await coach_queries.clients_of(work.session, person.coach.id) if e.status != "closed"]
-
-
 async def _stale(work: Work, person: Person) -> list[Reply]:
     dialog = await dialogs.move(work, person.user_id, FLOW, "pick", employee=None, draft={}, item=None)
     return [await question(work, person, dialog, problem={"reason": "stale"})]
@@ -396,16 +392,9 @@ async def question(
 
     employee = None if dialog.step == "pick" else await _client(work, person, dialog)
     if employee is None:
-        clients = await _clients(work, person)
-        pages = max(1, -(-len(clients) // PAGE_SIZE))
-        number = min(max(int(dialog.data.get("page") or 0), 0), pages - 1)
-        shown = clients[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]
-        buttons = rows([Button(text=e.name, data=data("open", e.id)) for e in shown], 2)
-        navigation = [Button("plan_previous", data=data("page", number - 1))] if number > 0 else []
-        if number < pages - 1:
-            navigation.append(Button("plan_next", data=data("page", number + 1)))
-        ctx.update(total=len(clients), page=number + 1, pages=pages)
-        return Reply("plan_pick", person.lang, ctx, [*buttons, navigation] if navigation else buttons, edit=edit)
+        found = await client_pick.open_clients(work, person)
+        buttons, paging = client_pick.page_buttons(found, dialog.data.get("page"), data, "plan")
+        return Reply("plan_pick", person.lang, {**ctx, **paging}, buttons, edit=edit)
 
     today = _today(work, person)
     latest = await plan_queries.latest_plan(work.session, employee.id)
