@@ -53,7 +53,8 @@ Meanwhile, here is the offline demo: the real bot against a built-in fake Telegr
 """
 
 
-def _settings() -> Settings:
+def settings_or_refuse() -> Settings:
+    """The settings, or `Refused` with the one line that says what is wrong (also for the CLI's other modules)."""
     try:
         return load_settings()
     except ConfigError as exc:
@@ -66,7 +67,7 @@ def _require_token(settings: Settings) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    settings = _settings()
+    settings = settings_or_refuse()
     if not settings.telegram_bot_token:
         from bot.sandbox.demo import final_reports, run_demo
 
@@ -86,7 +87,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from storage.migrate import upgrade
 
-    settings = _settings()
+    settings = settings_or_refuse()
     upgrade(settings.database_url, args.revision)
     print(f"database at revision {args.revision}")
     return 0
@@ -100,7 +101,7 @@ def cmd_coach_add(args: argparse.Namespace) -> int:
     name = args.name or args.name_option
     if not name:
         raise Refused('give the coach\'s name: spoorzoeker coach add "Sanne de Vries" [--agency "Bureau X"]')
-    settings = _settings()
+    settings = settings_or_refuse()
     _require_token(settings)
     try:
         added = asyncio.run(add_coach_with_link(settings, name, agency=args.agency))
@@ -116,7 +117,7 @@ def cmd_coach_agency(args: argparse.Namespace) -> int:
     """Name the reintegration agency a coach works for (reports name it); an empty name stops naming one."""
     from bot.admin import set_agency
 
-    settings = _settings()
+    settings = settings_or_refuse()
     try:
         coach = asyncio.run(set_agency(settings.database_url, args.coach, args.agency))
     except (LookupError, ValueError) as exc:
@@ -131,7 +132,7 @@ def cmd_coach_agency(args: argparse.Namespace) -> int:
 def cmd_coach_list(args: argparse.Namespace) -> int:
     from bot.admin import coaches
 
-    settings = _settings()
+    settings = settings_or_refuse()
     found = asyncio.run(coaches(settings.database_url))
     if not found:
         print("no coaches yet: add one with `spoorzoeker coach add NAME`")
@@ -147,7 +148,7 @@ def cmd_run_due(args: argparse.Namespace) -> int:
 
     from bot.jobs import run_due, simulate_due
 
-    settings = _settings()
+    settings = settings_or_refuse()
     at = None
     if args.at:
         try:
@@ -192,7 +193,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from bot.views.report import export
     from storage.migrate import require_current
 
-    settings = _settings()
+    settings = settings_or_refuse()
     if args.all:
         return _report_all(args, settings)
     if args.employee is None:
@@ -302,7 +303,7 @@ def cmd_plan_export(args: argparse.Namespace) -> int:
     from bot.plan_file import export_plan
     from storage.migrate import require_current
 
-    settings = _settings()
+    settings = settings_or_refuse()
     out = Path(args.out)
     if out.is_dir():
         raise Refused(f"--out {out} is a folder: give the name of the file to write")
@@ -326,7 +327,7 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
     from bot.plan_file import PlanFileError, import_plan
     from storage.migrate import require_current
 
-    settings = _settings()
+    settings = settings_or_refuse()
     source = Path(args.file)
     try:
         text = source.read_text(encoding="utf-8")
@@ -504,6 +505,16 @@ def parser() -> argparse.ArgumentParser:
     chat = commands.add_parser("chat", help="type as an employee in this terminal (offline)", parents=[common])
     chat.add_argument("--language", choices=("nl", "en"), default="nl")
     chat.set_defaults(func=cmd_chat)
+
+    from bot import cli_admin, cli_export, cli_keys, cli_retention  # they use `Refused` and `settings_or_refuse`
+
+    privacy = commands.add_parser("privacy", help="the AVG: purge, erase, export, encryption keys")
+    privacy_commands = privacy.add_subparsers(dest="privacy_command", required=True)
+    cli_retention.register(privacy_commands, common)  # privacy purge, privacy erase
+    cli_export.register(privacy_commands, common)  # privacy export
+    cli_keys.register(privacy_commands, common)  # privacy new-key, privacy rotate-key
+    cli_export.register_audit(commands, common)  # audit --employee / --actor
+    cli_admin.register(commands, common)  # admin add / list
     return root
 
 

@@ -24,6 +24,8 @@ class Coach(SQLModel, table=True):
     created_at: datetime
     registered_at: datetime | None = None
     agency: str | None = Field(default=None, max_length=160)  # the reintegration agency named in reports
+    is_admin: bool = False  # an agency administrator: manages the agency's coaches and contacts from the chat
+    deactivated_at: datetime | None = None  # access ended by an administrator; their clients await a new coach
 
 
 class Employer(SQLModel, table=True):
@@ -61,6 +63,7 @@ class Employee(SQLModel, table=True):
     outcome: str | None = Field(default=None, max_length=20)  # placed | too_few_possibilities (bot.rules.report)
     outcome_text: str | None = Field(default=None, max_length=3000)  # the coach's substantiated conclusion
     outcome_on: date | None = None
+    closed_at: datetime | None = None  # when the trajectory was closed (retention runs from here); None while open
 
 
 class Invite(SQLModel, table=True):
@@ -325,3 +328,49 @@ class ReportDraft(SQLModel, table=True):
     created_at: datetime
     decided_at: datetime | None = None
     decided_by: int | None = Field(default=None, foreign_key="coach.id")
+
+
+class AuditEntry(SQLModel, table=True):
+    """Append-only: one read of (or action on) one person's data by someone other than that person. Who (actor
+    kind and id), when, what (a key of `bot.core.audit.WHAT`), about whom. Never any content. An update is refused
+    by a database trigger; rows go only with the person they are about (retention, erasure)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    actor_kind: str = Field(max_length=12)  # coach | admin | employer | operator
+    actor_id: int | None = None  # the coach's or contact's id; None for an operator at the command line
+    what: str = Field(max_length=30)
+    employee_id: int | None = Field(default=None, index=True)  # about whom (no foreign key: outlives nothing)
+    coach_id: int | None = Field(default=None, index=True)  # an admin action about a coach (deactivate, move)
+
+
+class KeptReportFact(SQLModel, table=True):
+    """What the law keeps of an erased employee: that a report was sent to the employer, and when — never its
+    content, never the person's name. `erasure` says which erasure it belongs to (one per erased person)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    erasure: str = Field(max_length=32, index=True)  # a random reference, printed to the operator at erasure
+    employer_id: int | None = Field(default=None, foreign_key="employer.id")
+    kind: str = Field(max_length=10)  # progress | final
+    period_first: date
+    period_last: date
+    sent_at: datetime
+    erased_at: datetime
+
+
+class RetentionCount(SQLModel, table=True):
+    """The anonymous statistic kept of purged trajectories: how many closed in a year, by outcome."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    closed_year: int
+    outcome: str = Field(default="none", max_length=20)  # placed | too_few_possibilities | none
+    trajectories: int = 0
+    __table_args__ = (UniqueConstraint("closed_year", "outcome", name="uq_retentioncount_year_outcome"),)
+
+
+class SuppressedChat(SQLModel, table=True):
+    """A chat that must never get a message again (its person was erased): the SHA-256 of the chat id, not the id
+    itself. Delivery checks it before every send; a new invite accepted in that chat lifts it."""
+
+    chat_hash: str = Field(max_length=64, primary_key=True)
+    since: datetime

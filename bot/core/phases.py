@@ -26,7 +26,9 @@ async def set_phase(work: Work, employee: Employee, phase: str, coach: Coach | N
     employee.phase = phase
     if phase == "closed":
         employee.status = "closed"
+        employee.closed_at = change.changed_at  # the two-year retention runs from here (bot.rules.retention)
     elif employee.status == "closed":
+        employee.closed_at = None
         employee.status = "active" if employee.registered_at is not None else "invited"
     await queries.add(work.session, employee)
     return await queries.add(work.session, change)

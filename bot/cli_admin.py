@@ -1,0 +1,9 @@
+"""`spoorzoeker admin add and admin list`: agency administrators."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Add this module's subcommands (TODO: being built in this session)."""
