@@ -506,13 +506,15 @@ def parser() -> argparse.ArgumentParser:
     chat.add_argument("--language", choices=("nl", "en"), default="nl")
     chat.set_defaults(func=cmd_chat)
 
-    from bot import cli_admin, cli_export, cli_keys, cli_retention  # they use `Refused` and `settings_or_refuse`
+    # these modules use `Refused` and `settings_or_refuse`
+    from bot import cli_admin, cli_export, cli_keys, cli_retention, cli_statement
 
     privacy = commands.add_parser("privacy", help="the AVG: purge, erase, export, encryption keys")
     privacy_commands = privacy.add_subparsers(dest="privacy_command", required=True)
     cli_retention.register(privacy_commands, common)  # privacy purge, privacy erase
     cli_export.register(privacy_commands, common)  # privacy export
     cli_keys.register(privacy_commands, common)  # privacy new-key, privacy rotate-key
+    cli_statement.register(privacy_commands, common)  # privacy statement
     cli_export.register_audit(commands, common)  # audit --employee / --actor
     cli_admin.register(commands, common)  # admin add / list
     return root
