@@ -38,6 +38,7 @@ from bot.core.clock import ManualClock
 from bot.core.context import Work
 from bot.outgoing import employer_notices
 from bot.rules.schedule import Week
+from storage import crypto
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import CheckIn, Coach, Employee, Employer, EmployerContact, PhaseChange
@@ -124,6 +125,7 @@ async def measure(url: str) -> dict:
 
 
 def main() -> None:
+    crypto.install(crypto.KeyRing.generated())  # a throwaway database: its own key (ENCRYPTION_KEY is not needed)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--employers", type=int, default=500)
     parser.add_argument("--per-employer", type=int, default=20)

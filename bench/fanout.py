@@ -52,6 +52,7 @@ from bot.outgoing.delivery import Delivery
 from bot.sandbox.fake_telegram import FakeTelegram
 from bot.sandbox.offline import SANDBOX_TOKEN
 from content.texts import texts
+from storage import crypto
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Coach, Employee, Employer, Outbox
@@ -240,6 +241,7 @@ async def run(employees: int, limit: float, workers: int, profile: Path | None =
 
 
 def main(argv: list[str] | None = None) -> int:
+    crypto.install(crypto.KeyRing.generated())  # a throwaway database: its own key (ENCRYPTION_KEY is not needed)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--employees", type=int, default=10_000, help="how many employees (default 10000)")
     parser.add_argument("--limit", type=float, default=200, help="messages per second, bot and server (200)")

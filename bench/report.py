@@ -63,7 +63,10 @@ from bot.rules.checkin import ACTIVITIES  # noqa: E402
 from bot.rules.schedule import Week  # noqa: E402
 from bot.sandbox.fake_telegram import FakeTelegram  # noqa: E402
 from bot.views import report  # noqa: E402
-from storage import queries  # noqa: E402
+from storage import (
+    crypto,
+    queries,  # noqa: E402
+)
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import (  # noqa: E402
@@ -631,6 +634,7 @@ async def run(clients: int, weeks: int, runs: int, profile: Path | None, out: Pa
 
 
 def main() -> None:
+    crypto.install(crypto.KeyRing.generated())  # a throwaway database: its own key (ENCRYPTION_KEY is not needed)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=40)
     parser.add_argument("--weeks", type=int, default=104)

@@ -54,11 +54,18 @@ Meanwhile, here is the offline demo: the real bot against a built-in fake Telegr
 
 
 def settings_or_refuse() -> Settings:
-    """The settings, or `Refused` with the one line that says what is wrong (also for the CLI's other modules)."""
+    """The settings, or `Refused` with the one line that says what is wrong (also for the CLI's other modules).
+    Installs the key ring of ENCRYPTION_KEY for this process; a command that opens the database without one stops
+    at the key check (`storage.migrate`)."""
+    from storage import crypto
+
     try:
-        return load_settings()
+        settings = load_settings()
     except ConfigError as exc:
         raise Refused(f"configuration error: {exc}") from None
+    if settings.encryption_key:
+        crypto.install(crypto.KeyRing.from_setting(settings.encryption_key))
+    return settings
 
 
 def _require_token(settings: Settings) -> None:
@@ -529,6 +536,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"spoorzoeker: {refused}", file=sys.stderr)
         return refused.code
     except Exception as error:
+        from storage.crypto import key_problem
+
+        if (wrong_key := key_problem(error)) is not None:  # a setting: exit 2
+            print(f"spoorzoeker: {wrong_key}", file=sys.stderr)
+            return USAGE
         line = _known_failure(error)
         if line is None:
             raise

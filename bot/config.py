@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     default_timezone: str = Field(default="Europe/Amsterdam")
     send_rate_per_s: float = Field(default=30, gt=0, le=1000)  # Telegram allows about 30 messages/s
     sweep_interval_s: int = Field(default=60, ge=1, le=3600)
+    # Fernet keys, comma-separated, newest first (storage.crypto); never shown in a repr or an error
+    encryption_key: str | None = Field(default=None, repr=False)
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -63,6 +65,16 @@ class Settings(BaseSettings):
         if not sep or not bot_id.isdigit() or len(secret) < 20:
             raise ValueError("TELEGRAM_BOT_TOKEN looks wrong; it has the form 123456789:AA... (from @BotFather)")
         return value
+
+    @field_validator("encryption_key")
+    @classmethod
+    def _keys_shape(cls, value: str | None) -> str | None:
+        from storage.crypto import parse_keys
+
+        if value is None or not value.strip():
+            return None
+        parse_keys(value)  # ValueError with one line that names no key material
+        return ",".join(part.strip() for part in value.split(","))
 
     @field_validator("telegram_base_url")
     @classmethod

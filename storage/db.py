@@ -18,6 +18,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - ex
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA secure_delete=ON")  # erased data is overwritten, not left behind in free pages
     cursor.execute("PRAGMA journal_mode")
     if cursor.fetchone()[0].lower() != "wal":
         _switch_to_wal(cursor)

@@ -1,5 +1,7 @@
 """Alembic migrations, applied at start-up and by `spoorzoeker db upgrade`; and the check that a database is
-migrated, for the commands that only read (it creates nothing, not even an empty SQLite file)."""
+migrated, for the commands that only read (it creates nothing, not even an empty SQLite file). Both end with the
+key check (`storage.crypto.check_key_sync`): every program that opens the database goes through one of them, so a
+missing or wrong ENCRYPTION_KEY stops it there, with one line."""
 
 from __future__ import annotations
 
@@ -10,8 +12,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from storage import crypto
 from storage.db_problems import NOT_MIGRATED, DatabaseProblem, check_folder, sqlite_file, where
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -29,7 +33,27 @@ def upgrade(database_url: str, revision: str = "head") -> None:
     """Bring the schema to `revision` (blocking; call from outside the event loop or via `upgrade_async`).
     Raises DatabaseProblem, before anything is made, for a SQLite file in a folder that does not exist."""
     check_folder(database_url)
+    if revision == "head":
+        crypto.ring()  # no key: stop before anything is made
+        asyncio.run(_check_key(database_url, before_migrating=True))  # a wrong key: before anything is changed
     command.upgrade(alembic_config(database_url), revision)
+    if revision == "head":
+        asyncio.run(_check_key(database_url))
+
+
+async def _check_key(database_url: str, *, before_migrating: bool = False) -> None:
+    """The key check; `before_migrating`: only where a keycheck table already exists (and no file is made)."""
+    path = sqlite_file(database_url)
+    if before_migrating and path is not None and not path.is_file():
+        return
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            if before_migrating and not await connection.run_sync(lambda sync: inspect(sync).has_table("keycheck")):
+                return
+            await connection.run_sync(crypto.check_key_sync)
+    finally:
+        await engine.dispose()
 
 
 async def upgrade_async(database_url: str, revision: str = "head") -> None:
@@ -53,6 +77,7 @@ async def require_current(database_url: str) -> None:
     script = ScriptDirectory.from_config(alembic_config(database_url))
     heads = set(script.get_heads())
     if current == heads:
+        await _check_key(database_url)
         return
     if not current:
         raise DatabaseProblem(f"{where(database_url)} has no Spoorzoeker tables yet: {NOT_MIGRATED}")

@@ -1,14 +1,18 @@
 """SQLModel tables. Every answer and every conversation position lives here, so a restart loses nothing.
 
-Datetimes are timezone-aware UTC (SQLModel's UTCDateTime: portable across SQLite and PostgreSQL).
+Datetimes are timezone-aware UTC (SQLModel's UTCDateTime: portable across SQLite and PostgreSQL). Health data and
+free text are stored encrypted (`storage.crypto`: the Encrypted* column types; the database holds only tokens, so
+no SQL filters on them, and their lengths are checked in Python, not by the column).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from storage.crypto import EncryptedBytes, EncryptedInt, EncryptedJSON, EncryptedText
 
 
 class Coach(SQLModel, table=True):
@@ -55,13 +59,16 @@ class Employee(SQLModel, table=True):
     created_at: datetime
     registered_at: datetime | None = None
     unreachable_at: datetime | None = None  # Telegram said 403: blocked the bot or deactivated
-    values: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))  # what matters in work
+    values: list[str] | None = Field(default=None, sa_column=Column(EncryptedJSON, nullable=True))  # what matters
     share_reflections: bool = False  # the employee's consent to show ACT reflections to the coach
     pinned_process: str | None = Field(default=None, max_length=20)  # an ACT process the coach pinned
-    bsn: str | None = Field(default=None, max_length=9)  # entered by the coach (elfproef), only in report headers
-    track2_late_reason: str | None = Field(default=None, max_length=1000)  # why Track 2 started late (coach)
+    # entered by the coach (elfproef), only in report headers
+    bsn: str | None = Field(default=None, max_length=9, sa_type=EncryptedText)
+    # why Track 2 started late (coach)
+    track2_late_reason: str | None = Field(default=None, max_length=1000, sa_type=EncryptedText)
     outcome: str | None = Field(default=None, max_length=20)  # placed | too_few_possibilities (bot.rules.report)
-    outcome_text: str | None = Field(default=None, max_length=3000)  # the coach's substantiated conclusion
+    # the coach's substantiated conclusion
+    outcome_text: str | None = Field(default=None, max_length=3000, sa_type=EncryptedText)
     outcome_on: date | None = None
     closed_at: datetime | None = None  # when the trajectory was closed (retention runs from here); None while open
 
@@ -73,7 +80,7 @@ class Invite(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     kind: str = Field(max_length=20)  # coach | employee
     coach_id: int | None = Field(default=None, foreign_key="coach.id")
-    employee_id: int | None = Field(default=None, foreign_key="employee.id")
+    employee_id: int | None = Field(default=None, foreign_key="employee.id", index=True)
     employer_contact_id: int | None = Field(default=None, foreign_key="employercontact.id")
     created_at: datetime
     expires_at: datetime
@@ -93,18 +100,20 @@ class CheckIn(SQLModel, table=True):
     interviews: int | None = None
     networking: int | None = None
     activities: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-    energy: int | None = None
-    note: str | None = Field(default=None, max_length=2000)
+    energy: int | None = Field(default=None, sa_type=EncryptedInt)
+    note: str | None = Field(default=None, max_length=2000, sa_type=EncryptedText)
     created_at: datetime
     updated_at: datetime
     submitted_at: datetime | None = None
     missed_at: datetime | None = None  # no check-in by the end of the check-in period
-    paused_reason: str | None = Field(default=None, max_length=20)  # the week fell in a pause: not counted
+    # the week fell in a pause: not counted
+    paused_reason: str | None = Field(default=None, max_length=20, sa_type=EncryptedText)
     act_prompt_id: str | None = Field(default=None, max_length=40)  # the week's ACT reflection prompt
     act_process: str | None = Field(default=None, max_length=20)
-    reflection: str | None = Field(default=None, max_length=2000)
+    reflection: str | None = Field(default=None, max_length=2000, sa_type=EncryptedText)
     reflection_skipped: bool = False
-    next_step: str | None = Field(default=None, max_length=500)  # the small committed step for next week
+    # the small committed step for next week
+    next_step: str | None = Field(default=None, max_length=500, sa_type=EncryptedText)
     step_result: str | None = Field(default=None, max_length=10)  # last week's step: done | partly | not
     track1_hours: int | None = None  # hours worked at the own employer this week (asked while Track 1 runs)
 
@@ -116,7 +125,7 @@ class Pause(SQLModel, table=True):
     employee_id: int = Field(foreign_key="employee.id", index=True)
     start: date
     until: date
-    reason: str = Field(max_length=20)  # holiday | treatment | other
+    reason: str = Field(max_length=20, sa_type=EncryptedText)  # holiday | treatment | other
     created_at: datetime
     ended_at: datetime | None = None  # ended early by the employee
 
@@ -141,9 +150,9 @@ class Outbox(SQLModel, table=True):
     employee_id: int | None = Field(default=None, foreign_key="employee.id", index=True)
     iso_year: int | None = None
     iso_week: int | None = None
-    text: str
+    text: str = Field(sa_type=EncryptedText)
     reply_markup: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-    attachment: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))  # image or file
+    attachment: bytes | None = Field(default=None, sa_column=Column(EncryptedBytes, nullable=True))  # image or file
     attachment_name: str | None = Field(default=None, max_length=120)
     attachment_kind: str | None = Field(default=None, max_length=10)  # photo | document
     timezone: str = Field(default="Europe/Amsterdam", max_length=64)  # the recipient's, for quiet hours
@@ -167,7 +176,7 @@ class Dialog(SQLModel, table=True):
     telegram_user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     flow: str = Field(max_length=30)
     step: str = Field(max_length=30)
-    data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    data: dict = Field(default_factory=dict, sa_column=Column(EncryptedJSON, nullable=False))
     updated_at: datetime
 
 
@@ -190,7 +199,7 @@ class CoachNote(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     employee_id: int = Field(foreign_key="employee.id", index=True)
     coach_id: int = Field(foreign_key="coach.id")
-    text: str = Field(max_length=2000)
+    text: str = Field(max_length=2000, sa_type=EncryptedText)
     for_file: bool = False
     created_at: datetime
 
@@ -245,7 +254,7 @@ class PlanVersion(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     employee_id: int = Field(foreign_key="employee.id", index=True)
     number: int  # 1, 2, ... per employee
-    content: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    content: dict = Field(default_factory=dict, sa_column=Column(EncryptedJSON, nullable=False))
     change: str = Field(max_length=40)  # what this version changed: a key of bot.rules.plan.CHANGES
     author_coach_id: int | None = Field(default=None, foreign_key="coach.id")  # None: imported from a file
     created_at: datetime
@@ -261,8 +270,8 @@ class PlanEvaluation(SQLModel, table=True):
     coach_id: int | None = Field(default=None, foreign_key="coach.id")
     held_on: date
     participants: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    conclusion: str = Field(max_length=2000)
-    changes: str | None = Field(default=None, max_length=2000)  # what changes in the plan
+    conclusion: str = Field(max_length=2000, sa_type=EncryptedText)
+    changes: str | None = Field(default=None, max_length=2000, sa_type=EncryptedText)  # what changes in the plan
     directions_reviewed: bool = False  # the search directions were looked at again
     created_at: datetime
 
@@ -273,8 +282,8 @@ class ApplicationProof(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="jobapplication.id", index=True)
     kind: str = Field(max_length=10)  # link | document | photo
-    url: str | None = Field(default=None, max_length=500)
-    data: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    url: str | None = Field(default=None, max_length=500, sa_type=EncryptedText)
+    data: bytes | None = Field(default=None, sa_column=Column(EncryptedBytes, nullable=True))
     mime_type: str | None = Field(default=None, max_length=80)
     size: int | None = None
     file_name: str | None = Field(default=None, max_length=120)
@@ -303,7 +312,7 @@ class OwnView(SQLModel, table=True):
 
     employee_id: int = Field(foreign_key="employee.id", primary_key=True)
     consent: bool | None = None
-    text: str | None = Field(default=None, max_length=3000)
+    text: str | None = Field(default=None, max_length=3000, sa_type=EncryptedText)
     asked_at: datetime | None = None
     answered_at: datetime | None = None
     locked_at: datetime | None = None
@@ -374,3 +383,11 @@ class SuppressedChat(SQLModel, table=True):
 
     chat_hash: str = Field(max_length=64, primary_key=True)
     since: datetime
+
+
+class KeyCheck(SQLModel, table=True):
+    """One value encrypted when the database first got a key: start-up opens it, so a wrong ENCRYPTION_KEY stops
+    the program before it writes anything (`storage.crypto.check_key_sync`). Rewritten by key rotation."""
+
+    id: int = Field(default=1, primary_key=True)
+    value: str = Field(sa_type=Text)  # a Fernet token of a fixed text

@@ -1,17 +1,37 @@
 """Shared fixtures: an offline sandbox (fake Bot API server on 127.0.0.1 + SQLite) with the real bot running,
-a manual clock, and helpers that enrol people the way real users do: through the chat."""
+a manual clock, and helpers that enrol people the way real users do: through the chat.
+
+The whole test session runs with one generated encryption key: installed in this process and put in
+`ENCRYPTION_KEY`, so CLI subprocesses and `cli.main` read it too."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pytest
+from cryptography.fernet import Fernet
 
 from bot.core.clock import ManualClock
 from bot.sandbox.fake_telegram import SimUser
 from bot.sandbox.offline import Sandbox, local, sandbox, token_in
-from storage import queries
+from storage import crypto, queries
 from storage.models import CheckIn, Employee
+
+# one key even though this module is imported twice (as `conftest` and as `tests.conftest`)
+SESSION_KEY = os.environ.setdefault("SPOORZOEKER_TEST_SESSION_KEY", Fernet.generate_key().decode("ascii"))
+os.environ["ENCRYPTION_KEY"] = SESSION_KEY
+crypto.install(crypto.KeyRing.from_setting(SESSION_KEY))
+
+
+@pytest.fixture(autouse=True)
+def session_key():
+    """Every test starts and ends with the session's key ring installed (a test may install another)."""
+    crypto.install(crypto.KeyRing.from_setting(SESSION_KEY))
+    yield SESSION_KEY
+    crypto.install(crypto.KeyRing.from_setting(SESSION_KEY))
+    os.environ["ENCRYPTION_KEY"] = SESSION_KEY
+
 
 # Friday 20 November 2026, 10:00 in Amsterdam (ISO week 47).
 START = local("2026-11-20 10:00")

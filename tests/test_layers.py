@@ -28,6 +28,11 @@ LAYER_OF = {
     "bot.admin": "wiring",
     "bot.sandbox": "sandbox",
     "bot.cli": "cli",
+    "bot.cli_admin": "cli",  # the CLI's subcommand groups, each in a module of its own
+    "bot.cli_export": "cli",
+    "bot.cli_keys": "cli",
+    "bot.cli_retention": "cli",
+    "bot.cli_statement": "cli",
     "bot.__main__": "cli",
 }
 

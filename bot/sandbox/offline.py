@@ -1,5 +1,6 @@
 """An offline Spoorzoeker: the real bot against the built-in fake Bot API server on 127.0.0.1, with its own
-SQLite database. Used by `spoorzoeker demo`, `spoorzoeker chat` and the tests."""
+SQLite database. Used by `spoorzoeker demo`, `spoorzoeker chat` and the tests. It encrypts with ENCRYPTION_KEY, or
+with a key of its own when none is set."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from telegram.ext import Application
 
 from bot.app import running
@@ -19,6 +21,7 @@ from bot.core.context import Work
 from bot.flows.onboarding import add_coach
 from bot.jobs import sweep_once
 from bot.sandbox.fake_telegram import FakeTelegram, SentMessage
+from storage import crypto
 from storage.db import Database
 
 # A made-up token in the shape Telegram uses; it only ever reaches the fake server.
@@ -89,6 +92,9 @@ async def sandbox(
     with tempfile.TemporaryDirectory(prefix="spoorzoeker-") as folder:
         url = database_url or f"sqlite+aiosqlite:///{Path(folder) / 'sandbox.db'}"
         settings = load_settings(telegram_bot_token=SANDBOX_TOKEN, telegram_base_url=fake.base_url, database_url=url)
+        if settings.encryption_key is None:  # the demo's own key: its database is thrown away with it
+            settings = settings.model_copy(update={"encryption_key": Fernet.generate_key().decode("ascii")})
+        crypto.install(crypto.KeyRing.from_setting(settings.encryption_key))
         box = Sandbox(fake, settings, clock or SystemClock())
         try:
             yield box
