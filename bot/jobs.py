@@ -16,6 +16,7 @@ from datetime import datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from telegram import Bot
 
+from bot import retention
 from bot.config import Settings
 from bot.core.clock import Clock, ManualClock, SystemClock
 from bot.core.context import Work
@@ -37,6 +38,7 @@ OTHER_SWEEPS.append(employer_notices.sweep)  # employer contacts: started, phase
 OTHER_SWEEPS.append(digest.sweep)  # the coaches' weekly digest
 OTHER_SWEEPS.append(report_drafts.sweep)  # first working day of the month: progress drafts to coaches
 OTHER_SWEEPS.append(own_view_notices.sweep)  # from sickness week 87: the employee's own view, asked once
+OTHER_SWEEPS.append(retention.sweep)  # two years after closing, 90 days after a never-accepted invite: deleted
 
 
 async def sweep_once(db: Database, clock: Clock, bot_username: str, timezone: str) -> reminders.SweepResult:

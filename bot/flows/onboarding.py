@@ -18,7 +18,7 @@ from bot.outgoing import outbox
 from bot.outgoing.outbox import Message
 from bot.rules import timeline
 from bot.rules.tokens import TOKEN_TTL, deep_link, hash_token, looks_like_token, new_token
-from storage import queries
+from storage import erasure_queries, queries
 from storage.models import Coach, Employee, Invite
 
 
@@ -64,6 +64,7 @@ async def redeem(work: Work, person: Person, payload: str, first_name: str) -> l
         return [Reply("already_registered", person.lang, {"role": person.role})]
     if not usable or not await queries.claim_invite(work.session, invite.id, work.clock.now()):
         return [Reply("token_invalid", person.lang)]
+    await erasure_queries.lift_suppression(work.session, person.user_id)  # a new start in an erased chat
     if invite.kind == "coach":
         coach = await queries.get(work.session, Coach, invite.coach_id)
         coach.telegram_user_id = person.user_id

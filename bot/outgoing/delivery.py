@@ -14,6 +14,7 @@
   sending, as Telegram's flood control is per bot); a 403 (blocked, deactivated) marks the employee
   unreachable, cancels what is queued for them and tells their coach once; other 4xx fail the row for good.
 - At most `rate_per_s` messages per sliding second overall and one per second per chat.
+- A row to a chat whose person was erased (`SuppressedChat`) is cancelled, never sent.
 - Reminders are checked again just before sending: nothing goes out for a submitted week, a pause, a closed
   trajectory, or in the recipient's quiet hours (those wait until 08:00).
 """
@@ -44,7 +45,7 @@ from bot.outgoing.keyboard import markup
 from bot.outgoing.outbox import Message
 from bot.rules.schedule import FIRST_NUDGE, PROMPT, SECOND_NUDGE, in_quiet_hours, local_now, quiet_hours_end
 from content.texts import Texts
-from storage import outbox_queries, queries
+from storage import erasure_queries, outbox_queries, queries
 from storage.db import Database
 from storage.models import Coach, Outbox
 
@@ -267,9 +268,13 @@ class Delivery:
             if not rows:
                 return 0, []
             stale = await self._irrelevant_reminders(session, rows, now)
+            silent = await erasure_queries.suppressed(session, [row.chat_id for row in rows])  # erased people
             ready = []
             for row in rows:
-                if row.id in stale:
+                if row.chat_id in silent:
+                    await queries.update_outbox(session, row.id, status="cancelled", last_error="erased")
+                    self.stats.cancelled += 1
+                elif row.id in stale:
                     await queries.update_outbox(session, row.id, status="cancelled", last_error=stale[row.id])
                     self.stats.cancelled += 1
                 elif in_quiet_hours(now, row.timezone):

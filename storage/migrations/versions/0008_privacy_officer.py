@@ -49,6 +49,7 @@ def upgrade() -> None:
         "WHERE phasechange.employee_id = employee.id AND phasechange.phase = 'closed') WHERE status = 'closed'"
     )
     op.execute("UPDATE employee SET closed_at = created_at WHERE status = 'closed' AND closed_at IS NULL")
+    op.create_index(op.f("ix_invite_employee_id"), "invite", ["employee_id"], unique=False)  # erasure's FK checks
     op.create_table(
         "auditentry",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -111,6 +112,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_auditentry_coach_id"), table_name="auditentry")
     op.drop_index(op.f("ix_auditentry_employee_id"), table_name="auditentry")
     op.drop_table("auditentry")
+    op.drop_index(op.f("ix_invite_employee_id"), table_name="invite")
     with op.batch_alter_table("employee") as employee:
         employee.drop_column("closed_at")
     with op.batch_alter_table("coach") as coach:
