@@ -15,6 +15,7 @@ from datetime import time as time_of_day
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.core import audit
 from bot.core.clock import ManualClock
 from bot.core.context import Work
 from bot.rules.report import PROGRESS
@@ -121,4 +122,5 @@ async def _one(
         zone = ZoneInfo(coach.timezone if coach else employee.timezone)
         work = Work(session, ManualClock(datetime.combine(today, time_of_day(12), zone)), bot_username, zone.key)
         data = await make(work, employee, period, variant, lang, kind=PROGRESS)
+        await audit.by_operator(work, "report", employee_id)
         return data, report.filename(employee, variant, period, fmt, kind=PROGRESS)

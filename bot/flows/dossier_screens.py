@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.core import access, dialogs
+from bot.core import access, audit, dialogs
 from bot.core.context import Person, Work
 from bot.core.replies import Button, Reply, rows
 from bot.flows import client_pick
@@ -64,6 +64,7 @@ async def question(
     employee = None if dialog.step == "pick" else await client(work, person, dialog)
     if employee is None:
         return await _pick(work, person, dialog, ctx, data, edit)
+    await audit.read(work, person, "dossier", employee.id)
     day = today(work, person)
     done = await report_queries.steps_done(work.session, employee.id)
     states = rules.step_states(employee.first_sick_day, done, day)

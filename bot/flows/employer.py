@@ -6,6 +6,7 @@ privacy policy: phase, week of sickness, the next deadline and activity counts. 
 
 from __future__ import annotations
 
+from bot.core import audit
 from bot.core.context import Person, Work
 from bot.core.replies import Reply
 from bot.outgoing import outbox
@@ -32,6 +33,10 @@ async def status(work: Work, contact: EmployerContact) -> list[Reply]:
     checkins = await employer_queries.checkins_from_week(work.session, {e.id for e in staff}, first.year, first.week)
     rows = [(employee, checkins.get(employee.id, [])) for employee in staff]
     plans = await plan_queries.latest_plans(work.session, [e.id for e in staff])
+    viewer = Person(contact.telegram_user_id or 0, contact.language, employer_contact=contact)
+    for employee in staff:  # the audit trail: what this contact was shown of each employee (and the plan)
+        for what in ("employer_view", "plan") if employee.id in plans else ("employer_view",):
+            await audit.read(work, viewer, what, employee.id)
     return status_replies(contact.language, employer.name, rows, today, plans)
 
 

@@ -10,7 +10,7 @@ import copy
 from collections.abc import Callable
 from datetime import date
 
-from bot.core import access, dialogs
+from bot.core import access, audit, dialogs
 from bot.core.context import Person, Work
 from bot.core.replies import Button, Reply, rows
 from bot.flows import client_pick
@@ -398,6 +398,7 @@ async def question(
 
     today = _today(work, person)
     latest = await plan_queries.latest_plan(work.session, employee.id)
+    await audit.read(work, person, "plan", employee.id)
     content = latest.content if latest is not None else rules.empty()
     draft = dialog.data.get("draft") or {}
     ctx.update(name=employee.name, draft=draft)

@@ -18,7 +18,8 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from bot.core.context import Work
+from bot.core import audit
+from bot.core.context import Person, Work
 from bot.core.replies import Button, Reply
 from bot.outgoing import outbox
 from bot.outgoing.outbox import Message
@@ -92,6 +93,7 @@ async def offer_reply(
     """The draft as a document for the coach: what, which period, to whom it will go, and the three buttons
     (`remake`: made anew at the coach's request, sent as the answer to that tap)."""
     data = pdf or await render(work, employee, draft.kind, draft.period_first, draft.period_last, coach.language)
+    await audit.read(work, Person(coach.telegram_user_id or 0, coach.language, coach=coach), "report", employee.id)
     employer, contacts = await recipients(work, employee)
     ctx = {
         **_about(draft, employee, employer),
@@ -142,6 +144,7 @@ async def send(work: Work, draft: ReportDraft, employee: Employee, coach: Coach)
             document_name=name,
         )  # fmt: skip
         chat = contact.telegram_user_id
+        await audit.read(work, Person(chat or 0, contact.language, employer_contact=contact), "report", employee.id)
         messages.append(Message(f"report:{draft.id}:{chat}", "report_employer", chat, reply, work.timezone))
     if reachable(employee):
         ctx = {**about, "to_employer": bool(contacts)}

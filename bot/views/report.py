@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
+from bot.core import audit
 from bot.core.context import Work
 from bot.rules import act, privacy, timeline
 from bot.rules.checkin import ACTIVITIES
@@ -517,6 +518,7 @@ async def export(
             period = Period(first or default.first, last or default.last)
             make = pdf if kind == "pdf" else csv_bytes
             data = await make(work, employee, period, variant, lang, report_kind)
+            await audit.by_operator(work, "report", employee_id)  # `spoorzoeker report`: an operator's read
             return data, filename(employee, variant, period, kind, report_kind)
     finally:
         await db.dispose()
