@@ -1,5 +1,6 @@
 """Operator actions outside the chat (used by the CLI): adding a coach, naming the reintegration agency a coach
-works for (reports name it as the party that carries out Track 2), listing the coaches."""
+works for (reports name it as the party that carries out Track 2), listing the coaches, and the agency
+administrators (who manage their agency's coaches from the chat with /beheer)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.context import Work
 from bot.flows.onboarding import add_coach
-from storage import coach_queries
+from storage import admin_queries, coach_queries
 from storage.db import Database
 from storage.migrate import require_current, upgrade_async
 from storage.models import Coach
@@ -44,10 +45,11 @@ def clean_agency(text: str | None) -> str | None:
 
 
 async def add_coach_with_link(
-    settings: Settings, name: str, clock: Clock | None = None, agency: str | None = None
+    settings: Settings, name: str, clock: Clock | None = None, agency: str | None = None, *, admin: bool = False
 ) -> AddedCoach:
-    """Add a coach (with the agency they work for, if given) and make their registration link. ValueError for a
-    name or agency that cannot be stored (checked before Telegram or the database is touched)."""
+    """Add a coach (with the agency they work for, if given; an administrator of it with `admin`) and make their
+    registration link. ValueError for a name or agency that cannot be stored (checked before Telegram or the
+    database is touched)."""
     agency = clean_agency(agency)
     username = await bot_username(settings)
     await upgrade_async(settings.database_url)
@@ -58,6 +60,8 @@ async def add_coach_with_link(
             coach, link = await add_coach(work, name)
             if agency is not None:
                 await coach_queries.set_agency(session, coach.id, agency)
+            if admin:
+                await admin_queries.set_admin(session, coach.id)
         return AddedCoach(coach.id, link.url)
     finally:
         await db.dispose()
@@ -86,5 +90,34 @@ async def coaches(database_url: str) -> list[Coach]:
     try:
         async with db.session() as session:
             return await coach_queries.all_coaches(session)
+    finally:
+        await db.dispose()
+
+
+async def make_admin(database_url: str, coach_id: int) -> Coach:
+    """Make an existing coach an administrator of their agency. LookupError for an unknown coach, ValueError for a
+    deactivated one; the database must exist and be migrated."""
+    await require_current(database_url)
+    db = Database(database_url)
+    try:
+        async with db.session() as session:
+            coach = await session.get(Coach, coach_id)
+            if coach is None:
+                raise LookupError(f"no coach with id {coach_id} (`spoorzoeker coach list` shows them)")
+            if coach.deactivated_at is not None:
+                raise ValueError(f"coach {coach.name!r} (id {coach_id}) was deactivated: add them again as a new coach")
+            await admin_queries.set_admin(session, coach_id)
+        return coach
+    finally:
+        await db.dispose()
+
+
+async def administrators(database_url: str) -> list[Coach]:
+    """Every agency administrator (the database must exist and be migrated)."""
+    await require_current(database_url)
+    db = Database(database_url)
+    try:
+        async with db.session() as session:
+            return await admin_queries.admins(session)
     finally:
         await db.dispose()

@@ -16,7 +16,10 @@ from storage.models import CheckIn, Coach, Dialog, Employee, Employer, Invite, O
 
 
 async def coach_by_telegram(session: AsyncSession, telegram_user_id: int) -> Coach | None:
-    return (await session.exec(select(Coach).where(Coach.telegram_user_id == telegram_user_id))).first()
+    """The active coach of this Telegram account (a deactivated coach is nobody any more)."""
+    active = Coach.deactivated_at.is_(None)  # type: ignore[union-attr]
+    statement = select(Coach).where(Coach.telegram_user_id == telegram_user_id, active)
+    return (await session.exec(statement)).first()
 
 
 async def employee_by_telegram(session: AsyncSession, telegram_user_id: int) -> Employee | None:

@@ -13,6 +13,14 @@ stale button. Deny by default:
 | coach note, plan evaluation, report draft | of own clients | never | never |
 | safety alert | never | their own | never |
 
+An agency administrator (a coach with `is_admin`) reaches nothing more through `reach`. The records they manage
+from /beheer go through `manageable` instead, which gives no access to a record's content:
+
+| record | administrator |
+| coach | the coaches of their own agency (`Coach.agency`; coaches without one form one agency) |
+| client (Employee) | the clients of those coaches (to move them to another coach) |
+| employer contact | the contacts of the employers of those clients (to remove them) |
+
 *What* of a reachable record someone sees is decided by `bot.rules.privacy`; this module decides *which* records.
 """
 
@@ -22,13 +30,15 @@ from typing import TypeVar
 
 from bot.core.context import Person, Work
 from bot.rules import buttons
-from storage import employer_queries, queries
+from storage import admin_queries, employer_queries, queries
 from storage.models import (
     ApplicationProof,
     CheckIn,
+    Coach,
     CoachNote,
     Employee,
     Employer,
+    EmployerContact,
     JobApplication,
     Pause,
     PhaseChange,
@@ -41,15 +51,38 @@ from storage.models import (
 Record = TypeVar("Record")
 OF_A_CLIENT = (CheckIn, JobApplication, Pause, PhaseChange, PlanVersion)  # records that belong to one employee
 COACH_ONLY = (CoachNote, PlanEvaluation, ReportDraft)
+MANAGED = (Coach, Employee, EmployerContact)  # what an administrator manages (`manageable`)
 
 
 async def reach(work: Work, person: Person, model: type[Record], raw_id: str | int | None) -> Record | None:
     """The `model` record with this id if `person` may see it, else None (also for a malformed id)."""
+    record = await _by_id(work, model, raw_id)
+    return record if record is not None and await may_see(work, person, record) else None
+
+
+async def manageable(work: Work, person: Person, model: type[Record], raw_id: str | int | None) -> Record | None:
+    """The Coach, Employee or EmployerContact with this id if `person` is an active administrator of its agency,
+    else None (also for a malformed id, another model, or anyone who is not an administrator)."""
+    admin = person.coach
+    if admin is None or not admin.is_admin or admin.deactivated_at is not None or model not in MANAGED:
+        return None
+    record = await _by_id(work, model, raw_id)
+    if record is None:
+        return None
+    agency = {coach.id for coach in await admin_queries.agency_coaches(work.session, admin.agency)}
+    if isinstance(record, Coach):
+        return record if record.id in agency else None
+    if isinstance(record, Employee):
+        return record if record.coach_id in agency else None
+    contacts = await admin_queries.contacts_of_coaches(work.session, agency)
+    return record if any(contact.id == record.id for contact, _ in contacts) else None
+
+
+async def _by_id(work: Work, model: type[Record], raw_id: str | int | None) -> Record | None:
     record_id = buttons.record_id(raw_id) if isinstance(raw_id, str) else raw_id
     if record_id is None or isinstance(record_id, bool) or not 1 <= record_id <= buttons.MAX_ID:
         return None
-    record = await queries.get(work.session, model, record_id)
-    return record if record is not None and await may_see(work, person, record) else None
+    return await queries.get(work.session, model, record_id)
 
 
 async def may_see(work: Work, person: Person, record: object) -> bool:

@@ -167,7 +167,9 @@ def due_week(coach: Coach, now) -> Week | None:
     """The ISO week whose digest is due for `coach` at `now` (None: nothing due)."""
     week = Week.of(local_date(now, coach.timezone))
     at = prompt_at(week, coach.digest_weekday, coach.digest_time, coach.timezone)
-    if coach.registered_at is None or at < coach.registered_at or not at <= now < at + CATCH_UP:
+    if coach.registered_at is None or coach.deactivated_at is not None:  # not (or no longer) a coach here
+        return None
+    if at < coach.registered_at or not at <= now < at + CATCH_UP:
         return None
     return week
 
