@@ -207,8 +207,9 @@ def test_a_paused_or_open_week_is_worded_not_counted():
 
 
 DUTCH_ONLY = {"sollicitatie", "pauze", "instellingen", "waarden", "annuleren", "werkgever", "oefening", "uitnodigen",
-              "clienten", "weekoverzicht", "hulp", "mijnplan", "mijnvisie"}  # fmt: skip
-ENGLISH_ONLY = {"application", "pause", "settings", "values", "cancel", "employer", "exercise", "myplan", "myview"}
+              "clienten", "weekoverzicht", "hulp", "mijnplan", "mijnvisie", "beheer"}  # fmt: skip
+ENGLISH_ONLY = {"application", "pause", "settings", "values", "cancel", "employer", "exercise", "myplan", "myview",
+                "admin"}  # fmt: skip
 
 
 def commands_in(text: str) -> set[str]:
@@ -230,7 +231,7 @@ def test_english_users_see_english_commands_and_dutch_users_dutch_ones(name):
 
 def test_the_help_lists_the_commands_of_the_language():
     assert {"application", "pause", "settings", "values", "cancel"} <= commands_in(texts.render("en", "help_employee"))
-    assert {"employer", "exercise", "cancel"} <= commands_in(texts.render("en", "help_coach"))
+    assert {"employer", "exercise", "admin", "cancel"} <= commands_in(texts.render("en", "help_coach"))
     assert {"sollicitatie", "pauze", "instellingen", "waarden", "annuleren"} <= commands_in(
         texts.render("nl", "help_employee")
     )
@@ -251,10 +252,11 @@ def _names(box, scope: str, lang: str = "") -> list[str]:
 async def test_the_command_menu_is_in_the_users_language(people, box):
     default = '{"type": "default"}'
     assert _names(box, default) == [
-        "checkin", "sollicitatie", "mijnplan", "pauze", "instellingen", "waarden", "privacy", "help", "annuleren"
+        "checkin", "sollicitatie", "mijnplan", "pauze", "instellingen", "waarden", "privacy", "help", "mijngegevens",
+        "annuleren",
     ]  # fmt: skip
     assert _names(box, default, "en") == [
-        "checkin", "application", "myplan", "pause", "settings", "values", "privacy", "help", "cancel"
+        "checkin", "application", "myplan", "pause", "settings", "values", "privacy", "help", "mydata", "cancel"
     ]  # fmt: skip
     anne = box.fake.user(1002, "Anne", language_code="en")
     await anne.send(f"/start {await box.add_coach('Anne Smith')}")

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.core import access, dialogs, phases
+from bot.core import access, audit, dialogs, phases
 from bot.core.context import Person, Work
 from bot.core.replies import Button, Reply, rows
 from bot.flows import dossier as dossier_flow
 from bot.flows import pause as pause_flow
 from bot.flows import plan as plan_flow
-from bot.outgoing import outbox
+from bot.outgoing import outbox, retention_notice
 from bot.outgoing.outbox import Message
 from bot.rules import report as report_rules
 from bot.rules.buttons import number_in
@@ -79,7 +79,9 @@ async def on_button(work: Work, person: Person, dialog: Dialog, action: str, val
         )
         return await _move(work, person, "client", note=None, intro="note_saved")
     if step == "phase" and action == "phase" and value in phases.PHASES:
-        await phases.set_phase(work, employee, value, person.coach)
+        change = await phases.set_phase(work, employee, value, person.coach)
+        if value == "closed":  # the employee hears the day their data will be deleted
+            await retention_notice.tell_deletion_date(work, employee, change)
         return await _move(work, person, "client", intro="phase_set")
     if step == "pause_reason" and action == "reason" and value in pause_flow.REASONS:
         return await _move(work, person, "pause_weeks", reason=value)
@@ -135,6 +137,7 @@ async def _report(work: Work, person: Person, employee: Employee, kind: str, var
     final = kind == report_rules.FINAL
     period = report.final_period(employee, today) if final else report.default_period(employee, today)
     data = await report.pdf(work, employee, period, variant, person.lang, kind=kind)
+    await audit.read(work, person, "report", employee.id)
     document = Reply(
         "caseload_report_sent",
         person.lang,
@@ -189,6 +192,8 @@ async def question(
     ctx["name"] = employee.name
     if dialog.step == "client":
         found = await caseload.detail(work, person.coach, employee)
+        await audit.read(work, person, "caseload_detail", employee.id)
+        await audit.read(work, person, "checkins", employee.id)  # the detail shows the weeks and reflections
         ctx = fit(work, person.lang, {**ctx, **detail_context(found)})
         paused = found.client.paused_until is not None
         buttons = [

@@ -13,6 +13,7 @@ from types import ModuleType
 from bot.core import dialogs
 from bot.core.context import Incoming, Person, Work, identify
 from bot.core.replies import Reply
+from bot.flows import agency_admin as agency_admin_flow
 from bot.flows import application as application_flow
 from bot.flows import caseload as caseload_flow
 from bot.flows import checkin as checkin_flow
@@ -21,6 +22,7 @@ from bot.flows import dossier as dossier_flow
 from bot.flows import employer as employer_flow
 from bot.flows import employer_invite as employer_invite_flow
 from bot.flows import invite as invite_flow
+from bot.flows import mydata as mydata_flow
 from bot.flows import myplan as myplan_flow
 from bot.flows import onboarding, report_review, safety_alert
 from bot.flows import own_view as own_view_flow
@@ -32,19 +34,24 @@ from bot.flows import setup as setup_flow
 from bot.flows import values as values_flow
 from bot.rules import buttons
 
-# Every multi-step flow. Each module has FLOW (its name), COMMANDS ({command: role}: the commands that start
-# it, Dutch first, English aliases after), start(work, person), on_text, on_button and ask_again; a flow that
+# Every multi-step flow. Each module has FLOW (its name), COMMANDS ({command: role or roles}: the commands that
+# start it, Dutch first, English aliases after), start(work, person), on_text, on_button and ask_again; a flow that
 # takes files (a proof of an application) also has on_file(work, person, dialog, attachment).
 FLOW_MODULES: tuple[ModuleType, ...] = (
     checkin_flow, setup_flow, pause_flow, invite_flow, employer_invite_flow, employer_flow,
     caseload_flow, digest_flow, application_flow, privacy_flow, pin_flow, values_flow, plan_flow, myplan_flow,
-    own_view_flow, dossier_flow,
+    own_view_flow, dossier_flow, agency_admin_flow, mydata_flow,
 )  # fmt: skip
 FLOWS: dict[str, ModuleType] = {module.FLOW: module for module in FLOW_MODULES}
 COMMANDS: dict[tuple[str, str], ModuleType] = {
-    (command, role): module for module in FLOW_MODULES for command, role in module.COMMANDS.items()
+    (command, role): module
+    for module in FLOW_MODULES
+    for command, roles in module.COMMANDS.items()
+    for role in ((roles,) if isinstance(roles, str) else roles)
 }
 HELP = ("help", "hulp")
+# A closed trajectory's data is kept two more years: its rights stay usable (see, export, delete own texts).
+OPEN_WHEN_CLOSED = {*mydata_flow.COMMANDS, *privacy_flow.COMMANDS}
 Handler = Callable[..., Awaitable[list[Reply]]]
 # The flows the bot opens with a button outside any dialog: the reminder's "check in now", the digest's "open
 # your caseload", "look at your plan" when the coach asks for the employee's agreement, "tell me more" when the
@@ -59,7 +66,7 @@ MENUS = {
     "employee": (
         ("checkin", "checkin"), ("sollicitatie", "application"), ("mijnplan", "myplan"), ("pauze", "pause"),
         ("instellingen", "settings"), ("waarden", "values"), ("privacy", "privacy"), ("help", "help"),
-        ("annuleren", "cancel"),
+        ("mijngegevens", "mydata"), ("annuleren", "cancel"),
     ),
     "coach": (
         ("caseload", "caseload"), ("plan", "plan"), ("dossier", "dossier"), ("digest", "digest"),
@@ -96,7 +103,7 @@ async def on_command(work: Work, incoming: Incoming, command: str, args: list[st
     alert = await safety_alert.screen(work, person, dialog, " ".join(args))  # "/checkin <words>" is read too
     if alert is not None:
         return [alert]
-    if _closed(person):
+    if _closed(person) and command not in OPEN_WHEN_CLOSED:
         return [Reply("trajectory_closed", person.lang)]
     if command in CANCEL:
         return await onboarding.cancel(work, person)

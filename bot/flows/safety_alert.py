@@ -13,13 +13,13 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.core import access, dialogs
+from bot.core import access, audit, dialogs
 from bot.core.context import Person, Work
 from bot.core.replies import Button, Reply
 from bot.outgoing import outbox
 from bot.outgoing.outbox import Message
 from bot.rules import safety
-from storage import act_queries, queries
+from storage import act_queries, admin_queries, queries
 from storage.models import Coach, Dialog, SafetyAlert
 
 ACTION = "safety"
@@ -48,7 +48,8 @@ async def screen(work: Work, person: Person, dialog: Dialog | None, text: str) -
         [Button("safety_yes", data=dialogs.button_data(None, ACTION, f"{alert.id}:yes"))],
         [Button("safety_no", data=dialogs.button_data(None, ACTION, f"{alert.id}:no"))],
     ]
-    ctx = {"coach": coach.name if coach else "", "in_flow": dialog is not None}
+    active = coach is not None and coach.deactivated_at is None  # a deactivated coach is not named
+    ctx = {"coach": coach.name if active else "", "in_flow": dialog is not None}
     return Reply("safety_help", person.lang, ctx, buttons)
 
 
@@ -86,10 +87,23 @@ def stale(person: Person) -> Reply:
 
 
 async def _tell_coach(work: Work, person: Person, alert: SafetyAlert) -> None:
+    """The coach is told; when the coach was deactivated (the client awaits a new one), the agency's
+    administrators are told instead, so the notice never goes nowhere."""
     coach = await queries.get(work.session, Coach, person.employee.coach_id)
-    if coach is None or coach.telegram_user_id is None:
+    if coach is not None and coach.deactivated_at is not None:
+        told = await admin_queries.agency_admins(work.session, coach.agency)
+        keys = [f"safety:{alert.id}:admin:{admin.id}" for admin in told]
+    else:
+        told = [coach] if coach is not None and coach.telegram_user_id is not None else []
+        keys = [f"safety:{alert.id}"]
+    if not told:
         return
-    notice = Reply("coach_safety_alert", coach.language, {"name": person.employee.name})
-    key = f"safety:{alert.id}"
-    await outbox.enqueue(work, [Message(key, "safety_alert", coach.telegram_user_id, notice, coach.timezone)])
+    messages = [
+        Message(key, "safety_alert", to.telegram_user_id,
+                Reply("coach_safety_alert", to.language, {"name": person.employee.name}), to.timezone)
+        for key, to in zip(keys, told, strict=True)
+    ]  # fmt: skip
+    await outbox.enqueue(work, messages)
+    for to in told:  # the audit trail: who was told (never the words)
+        await audit.read(work, Person(to.telegram_user_id, to.language, coach=to), "safety_alert", alert.employee_id)
     alert.coach_told_at = work.clock.now()
