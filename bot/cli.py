@@ -68,6 +68,17 @@ def settings_or_refuse() -> Settings:
     return settings
 
 
+def parse_at(value: str | None, timezone: str) -> datetime | None:
+    """An `--at` option: an ISO date-time, in `timezone` when it has no offset; None when not given."""
+    if not value:
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise Refused(f"--at {value!r} is not an ISO date-time (e.g. 2026-11-20T10:00)") from None
+    return at if at.tzinfo is not None else at.replace(tzinfo=ZoneInfo(timezone))
+
+
 def _require_token(settings: Settings) -> None:
     if not settings.telegram_bot_token:
         raise Refused("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)")
@@ -156,14 +167,7 @@ def cmd_run_due(args: argparse.Namespace) -> int:
     from bot.jobs import run_due, simulate_due
 
     settings = settings_or_refuse()
-    at = None
-    if args.at:
-        try:
-            at = datetime.fromisoformat(args.at)
-        except ValueError:
-            raise Refused(f"--at {args.at!r} is not an ISO date-time (e.g. 2026-11-20T10:00)") from None
-        if at.tzinfo is None:
-            at = at.replace(tzinfo=ZoneInfo(settings.default_timezone))
+    at = parse_at(args.at, settings.default_timezone)
     if args.simulate:
         done = asyncio.run(simulate_due(settings, at))
         print(json.dumps(done.summary()))

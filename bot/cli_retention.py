@@ -34,23 +34,16 @@ def _rows(rows: Counter[str]) -> str:
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
-    from bot.cli import Refused, settings_or_refuse
+    from bot.cli import Refused, parse_at, settings_or_refuse
     from bot.retention import purge_database
 
     settings = settings_or_refuse()
-    at = None
-    if args.at:
-        try:
-            at = datetime.fromisoformat(args.at)
-        except ValueError:
-            raise Refused(f"--at {args.at!r} is not an ISO date-time (e.g. 2028-11-20T10:00)") from None
-        if at.tzinfo is None:
-            at = at.replace(tzinfo=ZoneInfo(settings.default_timezone))
-        if at > datetime.now(UTC) + FUTURE_ALLOWANCE and not args.dry_run:
-            raise Refused(
-                f"--at {at.isoformat(timespec='minutes')} is in the future: the purge would delete data that is not "
-                "due yet; add --dry-run to see what would go then"
-            )
+    at = parse_at(args.at, settings.default_timezone)
+    if at is not None and at > datetime.now(UTC) + FUTURE_ALLOWANCE and not args.dry_run:
+        raise Refused(
+            f"--at {at.isoformat(timespec='minutes')} is in the future: the purge would delete data that is not "
+            "due yet; add --dry-run to see what would go then"
+        )
     done = asyncio.run(purge_database(settings, at, dry_run=args.dry_run))
     moment = done.at.astimezone(ZoneInfo(settings.default_timezone)).isoformat(timespec="minutes")
     verb = "would go" if done.dry_run else "deleted"
