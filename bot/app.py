@@ -15,6 +15,7 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
+from bot.core.metrics import Metrics
 from bot.jobs import start_scheduler
 from bot.outgoing.delivery import Delivery
 from content.texts import LANGUAGES, Texts, texts
@@ -29,14 +30,18 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Runtime:
-    """What handlers and jobs share: the database, the clock, the renderer, the default time zone, and the
-    delivery worker (woken when a handler queued a message)."""
+    """What handlers and jobs share: the database, the clock, the renderer, the default time zone, the
+    delivery worker (woken when a handler queued a message) and the metrics."""
 
     db: Database
     clock: Clock
     timezone: str
     texts: Texts = field(default_factory=texts)
     delivery: Delivery | None = None
+    metrics: Metrics = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.metrics = Metrics(lambda: self.delivery.stats if self.delivery is not None else None)
 
     def wake_delivery(self) -> None:
         if self.delivery is not None:

@@ -5,6 +5,7 @@ A missing or malformed setting raises `ConfigError` with one clear line; the CLI
 
 from __future__ import annotations
 
+import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
@@ -54,6 +55,15 @@ class Settings(BaseSettings):
     sweep_interval_s: int = Field(default=60, ge=1, le=3600)
     # Fernet keys, comma-separated, newest first (storage.crypto); never shown in a repr or an error
     encryption_key: str | None = Field(default=None, repr=False)
+    # `spoorzoeker run --webhook`: Telegram posts updates to WEBHOOK_URL (public https, behind a reverse proxy that
+    # forwards to WEBHOOK_LISTEN:WEBHOOK_PORT); WEBHOOK_SECRET is the X-Telegram-Bot-Api-Secret-Token it must carry
+    webhook_url: str | None = Field(default=None)
+    webhook_listen: str = Field(default="127.0.0.1")
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_secret: str | None = Field(default=None, repr=False)
+    # polling mode: serve /healthz, /readyz and /metrics on this port (0 or unset: not at all)
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    log_format: str = Field(default="text")  # text | json (one JSON object per line)
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -75,6 +85,34 @@ class Settings(BaseSettings):
             return None
         parse_keys(value)  # ValueError with one line that names no key material
         return ",".join(part.strip() for part in value.split(","))
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format_known(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in ("text", "json"):
+            raise ValueError(f"LOG_FORMAT must be text or json, not {value!r}")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", value):
+            raise ValueError("WEBHOOK_SECRET must be 16 to 256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url_shape(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("WEBHOOK_URL must be the public https URL Telegram posts updates to")
+        return value
 
     @field_validator("telegram_base_url")
     @classmethod

@@ -391,3 +391,35 @@ class KeyCheck(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     value: str = Field(sa_type=Text)  # a Fernet token of a fixed text
+
+
+class SweepLease(SQLModel, table=True):
+    """Who runs a scheduled job now, across all instances on one database (`storage.lease_queries`): `owner` holds
+    it until `until` (wall-clock time, renewed while the job runs; a dead instance's lease simply runs out), and a
+    job starts only when the previous start is at least one interval ago, so it runs once per interval in all."""
+
+    name: str = Field(max_length=40, primary_key=True)
+    owner: str | None = Field(default=None, max_length=40)
+    until: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class ChatTurn(SQLModel, table=True):
+    """The newest Telegram update handled for a chat. Taking this row first in an update's transaction makes
+    updates of one chat wait for each other across processes, and an update that is not newer than the one
+    stored (Telegram delivering it again) is handled no second time. Holds no content; erased with the chat."""
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    update_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    handled_at: datetime
+
+
+class SenderShare(SQLModel, table=True):
+    """A delivery sender that is alive (its lease `alive_until`, wall-clock time, renewed every few seconds) and
+    whether it has messages to send: the senders that have share Telegram's overall limit between them, so all
+    instances together stay under it."""
+
+    name: str = Field(max_length=40, primary_key=True)
+    alive_until: datetime
+    busy: bool = False
