@@ -66,7 +66,7 @@ class Employee(SQLModel, table=True):
     bsn: str | None = Field(default=None, max_length=9, sa_type=EncryptedText)
     # why Track 2 started late (coach)
     track2_late_reason: str | None = Field(default=None, max_length=1000, sa_type=EncryptedText)
-    outcome: str | None = Field(default=None, max_length=20)  # placed | too_few_possibilities (bot.rules.report)
+    outcome: str | None = Field(default=None, max_length=30)  # placed | too_few_possibilities (bot.rules.report)
     # the coach's substantiated conclusion
     outcome_text: str | None = Field(default=None, max_length=3000, sa_type=EncryptedText)
     outcome_on: date | None = None
@@ -164,7 +164,8 @@ class Outbox(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=300)
     telegram_message_id: int | None = None
     claimed_by: str | None = Field(default=None, max_length=40)  # the sender (one Delivery) sending it now
-    claimed_until: datetime | None = None  # its lease: after this a crashed sender's row may be taken over
+    # pending: its lease (after this a crashed sender's row may be taken over); sent: when its chat may get the next
+    claimed_until: datetime | None = None
 
 
 class Dialog(SQLModel, table=True):
@@ -372,7 +373,7 @@ class RetentionCount(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     closed_year: int
-    outcome: str = Field(default="none", max_length=20)  # placed | too_few_possibilities | none
+    outcome: str = Field(default="none", max_length=30)  # placed | too_few_possibilities | none
     trajectories: int = 0
     __table_args__ = (UniqueConstraint("closed_year", "outcome", name="uq_retentioncount_year_outcome"),)
 

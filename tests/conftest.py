@@ -1,5 +1,8 @@
-"""Shared fixtures: an offline sandbox (fake Bot API server on 127.0.0.1 + SQLite) with the real bot running,
-a manual clock, and helpers that enrol people the way real users do: through the chat.
+"""Shared fixtures: an offline sandbox (fake Bot API server on 127.0.0.1 + a test database) with the real bot
+running, a manual clock, and helpers that enrol people the way real users do: through the chat.
+
+The test database comes from `tests/databases.py`: SQLite, or with TEST_DATABASE_URL set SQLite and PostgreSQL
+(every test that asks for `database_kind`, `database_url` or `box` runs once on each).
 
 The whole test session runs with one generated encryption key: installed in this process and put in
 `ENCRYPTION_KEY`, so CLI subprocesses and `cli.main` read it too."""
@@ -17,6 +20,7 @@ from bot.sandbox.fake_telegram import SimUser
 from bot.sandbox.offline import Sandbox, local, sandbox, token_in
 from storage import crypto, queries
 from storage.models import CheckIn, Employee
+from tests import databases
 
 # one key even though this module is imported twice (as `conftest` and as `tests.conftest`)
 SESSION_KEY = os.environ.setdefault("SPOORZOEKER_TEST_SESSION_KEY", Fernet.generate_key().decode("ascii"))
@@ -42,9 +46,36 @@ def clock() -> ManualClock:
     return ManualClock(START)
 
 
+def pytest_generate_tests(metafunc):
+    """With TEST_DATABASE_URL set, a test that needs a database runs on each kind (SQLite and PostgreSQL)."""
+    if "database_kind" in metafunc.fixturenames and len(databases.KINDS) > 1:
+        metafunc.parametrize("database_kind", databases.KINDS, indirect=True)
+
+
+def pytest_sessionfinish(session):
+    databases.drop_template()
+
+
 @pytest.fixture
-async def box(clock):
-    async with sandbox(clock=clock) as box:
+def database_kind(request):
+    """The kind ("sqlite" or "postgresql") of this test's databases; those made for it are dropped after it."""
+    databases.current_kind = getattr(request, "param", databases.KINDS[0])
+    try:
+        yield databases.current_kind
+    finally:
+        databases.drop_made()
+        databases.current_kind = None
+
+
+@pytest.fixture
+def database_url(database_kind, tmp_path_factory) -> str:
+    """A new database with the schema at head (tests/databases.py); a SQLite file is not in the test's tmp_path."""
+    return databases.fresh_url(tmp_path_factory.mktemp("database"))
+
+
+@pytest.fixture
+async def box(clock, database_url):
+    async with sandbox(clock=clock, database_url=database_url) as box:
         yield box
 
 

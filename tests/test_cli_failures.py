@@ -11,7 +11,6 @@ import json
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -24,6 +23,7 @@ from bot import cli
 from bot.sandbox.fake_telegram import FakeTelegram
 from bot.sandbox.offline import SANDBOX_TOKEN, local
 from storage import queries
+from tests import databases
 
 TOKEN = "123456789:AAexampleexampleexampleexample"
 
@@ -49,11 +49,6 @@ def one_line(done: subprocess.CompletedProcess, code: int = 1) -> str:
     assert len(lines) == 1 and lines[0].startswith("spoorzoeker: "), done.stderr
     assert "Traceback" not in done.stderr
     return lines[0]
-
-
-def dump(database: Path) -> list[str]:
-    with sqlite3.connect(database) as connection:
-        return list(connection.iterdump())
 
 
 # --- Telegram -------------------------------------------------------------------------------------------------
@@ -161,8 +156,8 @@ async def test_a_pdf_report_prints_no_library_chatter(client, box, tmp_path):
 
 
 async def test_run_due_in_the_future_is_refused_and_simulate_changes_nothing(client, box, clock, tmp_path):
-    database = Path(box.settings.database_url.split("///", 1)[1])
-    before, shown = await asyncio.to_thread(dump, database), len(box.fake.messages(2001))
+    database = box.settings.database_url
+    before, shown = await asyncio.to_thread(databases.contents, database), len(box.fake.messages(2001))
     later = clock.now() + timedelta(weeks=2)  # Ahmed's check-in time, a Friday 10:00 at least a day ahead
     while later < datetime.now(UTC) + timedelta(days=1):
         later += timedelta(weeks=1)
@@ -181,7 +176,7 @@ async def test_run_due_in_the_future_is_refused_and_simulate_changes_nothing(cli
         and {"employee": client, "week": report["would_mark_missed"][0]["week"]} in (report["would_mark_missed"])
     )
     assert [row["kind"] for row in report["would_send"] if row["chat_id"] == 2001] == ["prompt"]
-    assert await asyncio.to_thread(dump, database) == before  # not one row stored
+    assert await asyncio.to_thread(databases.contents, database) == before  # not one row stored
     assert len(box.fake.messages(2001)) == shown  # nothing sent
 
 

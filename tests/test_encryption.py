@@ -1,13 +1,13 @@
 """Encryption at rest, end to end: canaries typed into the chat are read back by the app and are nowhere in the raw
-SQLite file (nor its WAL); key rotation interrupted half-way and resumed; a wrong or missing key stops the CLI with
-one line and changes nothing; a copy of the database without the key reveals nothing."""
+SQLite file (nor its WAL), nor in any stored value on PostgreSQL; key rotation interrupted half-way and resumed; a
+wrong or missing key stops the CLI with one line and changes nothing; a copy of the database without the key reveals
+nothing."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +23,7 @@ from storage import crypto
 from storage.crypto import KeyRing
 from storage.key_rotation import encrypted_tables, rotate
 from storage.models import ApplicationProof, CheckIn, CoachNote, Employee, OwnView, Pause, PlanVersion
+from tests import databases
 from tests.conftest import SESSION_KEY
 
 NOTE = "KANARIE-notitie: mijn rug speelt op"
@@ -39,27 +40,32 @@ BSN = "111222333"
 CANARIES = [NOTE, OWN_VALUE, FIRST_STEP, REFLECTION, SECOND_STEP, FML, COACH_NOTE, PROOF_URL, OWN_VIEW, BSN]
 
 
-def _sqlite_path(box) -> Path:
-    return Path(box.settings.database_url.split("///", 1)[1])
+def _sqlite_path(url: str) -> Path:
+    return Path(url.split("///", 1)[1])
 
 
-def _raw_bytes(path: Path) -> bytes:
-    """The database file and its WAL, after a checkpoint (what a stolen copy of the folder would hold)."""
-    connection = sqlite3.connect(path)
-    connection.execute("PRAGMA wal_checkpoint(FULL)")
-    connection.close()
+def _raw_bytes(url: str) -> bytes:
+    """SQLite: the database file and its WAL, after a checkpoint (what a stolen copy of the folder would hold).
+    PostgreSQL: every stored value of every table, as the server returns it (bytes as they are, the rest as text)."""
+    if databases.is_postgresql(url):
+        return b"\n".join(
+            value if isinstance(value, bytes) else str(value).encode()
+            for rows in databases.contents(url).values()
+            for row in rows
+            for value in row
+        )
+    path = _sqlite_path(url)
+    databases.rows(url, "PRAGMA wal_checkpoint(FULL)")
     return b"".join(p.read_bytes() for p in (path, path.with_name(path.name + "-wal")) if p.exists())
 
 
-def _token_columns(path: Path) -> list[tuple[str, str, object]]:
-    """Every non-NULL value of every encrypted column, raw from SQLite: (table, column, value)."""
-    connection = sqlite3.connect(path)
+def _token_columns(url: str) -> list[tuple[str, str, object]]:
+    """Every non-NULL value of every encrypted column, raw with plain SQL: (table, column, value)."""
     found = []
     for table in encrypted_tables():
         for column in table.columns:
-            for (value,) in connection.execute(f'SELECT "{column}" FROM "{table.name}" WHERE "{column}" IS NOT NULL'):
-                found.append((table.name, column, value))
-    connection.close()
+            sql = f'SELECT "{column}" FROM "{table.name}" WHERE "{column}" IS NOT NULL'  # noqa: S608 - our names
+            found += [(table.name, column, value) for (value,) in databases.rows(url, sql)]
     return found
 
 
@@ -134,8 +140,10 @@ async def _what_the_app_reads(box) -> dict:
             "values": employee.values,
             "bsn": employee.bsn,
             "pause": [p.reason for p in (await session.exec(select(Pause))).all()],
-            "fml": (await session.exec(select(PlanVersion))).all()[-1].content["capacity"]["text"],
-            "coach_notes": [n.text for n in (await session.exec(select(CoachNote))).all()],
+            "fml": (await session.exec(select(PlanVersion).order_by(PlanVersion.id)))
+            .all()[-1]
+            .content["capacity"]["text"],
+            "coach_notes": [n.text for n in (await session.exec(select(CoachNote).order_by(CoachNote.id))).all()],
             "proofs": sorted(
                 (p.url or "", p.data or b"") for p in (await session.exec(select(ApplicationProof))).all()
             ),
@@ -158,7 +166,7 @@ async def test_canaries_are_read_by_the_app_and_not_in_the_raw_database(people, 
     await coach.press("Ahmed")
     assert COACH_NOTE[:20] in coach.last.plain_text  # the coach sees it decrypted in the chat
 
-    path = _sqlite_path(box)
+    path = box.settings.database_url
     raw = _raw_bytes(path)
     assert b"KANARIE" not in raw and BSN.encode() not in raw and "KANARIE".encode("utf-16-le") not in raw
     assert b"Bakkerij Van Dam" in raw  # the check can fail: what is not encrypted is there in plain
@@ -194,7 +202,7 @@ async def test_rotation_interrupted_half_way_and_resumed(people, box, clock, mon
     with pytest.raises(RuntimeError):
         await rotate(engine, Interrupted([new.encode(), SESSION_KEY.encode()]), batch=2)
     await engine.dispose()
-    path = _sqlite_path(box)
+    path = box.settings.database_url
     under_new = [newest_only.opens(_token(value)) for _t, _c, value in _token_columns(path)]
     assert 0 < sum(under_new) < len(under_new)  # some values renewed, the rest not yet
 
@@ -228,26 +236,25 @@ def _spoorzoeker(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProce
     )
 
 
-def _dump(path: Path) -> list[str]:
-    connection = sqlite3.connect(path)
-    lines = list(connection.iterdump())
-    connection.close()
-    return lines
+def _dump(url: str) -> str:
+    return repr(databases.contents(url))
 
 
 async def test_a_copy_without_the_key_reveals_nothing_and_a_wrong_or_missing_key_stops_the_cli(
     people, box, clock, tmp_path
 ):
     await _plant(people, box, clock)
-    _raw_bytes(_sqlite_path(box))  # checkpointed: the copy is whole
-    copy = tmp_path / "copy.db"
-    shutil.copyfile(_sqlite_path(box), copy)
-    dump = "\n".join(_dump(copy))
+    url = box.settings.database_url
+    if not databases.is_postgresql(url):  # SQLite: a copy of the file (on PostgreSQL: the database itself)
+        _raw_bytes(url)  # checkpointed: the copy is whole
+        copy = tmp_path / "copy.db"
+        shutil.copyfile(_sqlite_path(url), copy)
+        url = f"sqlite+aiosqlite:///{copy}"
+    dump = _dump(url)
     assert "KANARIE" not in dump and BSN not in dump and "Ahmed" in dump  # names are not encrypted, health data is
-    assert all(_token(value).startswith(b"gAAAAA") for _t, _c, value in _token_columns(copy))
+    assert all(_token(value).startswith(b"gAAAAA") for _t, _c, value in _token_columns(url))
 
-    url = f"sqlite+aiosqlite:///{copy}"
-    before = _dump(copy)
+    before = _dump(url)
     other = Fernet.generate_key().decode()
     commands = [("coach", "list"), ("run-due", "--simulate"), ("privacy", "rotate-key"), ("db", "upgrade")]
     for key, expected in ((other, "does not open this database"), (None, "ENCRYPTION_KEY is not set")):
@@ -260,7 +267,7 @@ async def test_a_copy_without_the_key_reveals_nothing_and_a_wrong_or_missing_key
             assert other not in line and SESSION_KEY not in line
     run = _spoorzoeker("run", cwd=tmp_path, DATABASE_URL=url, ENCRYPTION_KEY=other, **NOWHERE)
     assert run.returncode == 2 and "does not open this database" in run.stderr.splitlines()[-1]
-    assert _dump(copy) == before  # nothing changed
+    assert _dump(url) == before  # nothing changed
     done = _spoorzoeker("coach", "list", cwd=tmp_path, DATABASE_URL=url, ENCRYPTION_KEY=f"{other},{SESSION_KEY}")
     assert done.returncode == 0 and "Sanne" in done.stdout  # the right key, anywhere in the list, opens it
 
@@ -280,28 +287,38 @@ def test_a_malformed_key_is_one_line_that_says_how_to_make_one(tmp_path):
     assert list(tmp_path.iterdir()) == []  # no database was made without a key
 
 
-async def test_migrating_a_database_with_data_needs_a_key_and_encrypts_it(tmp_path):
+async def test_migrating_a_database_with_data_needs_a_key_and_encrypts_it(tmp_path, database_kind):
     from storage.migrate import upgrade
 
-    url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    url = databases.fresh_url(tmp_path, name="old", migrated=False)
     await asyncio.to_thread(upgrade, url, "0008")
-    connection = sqlite3.connect(tmp_path / "old.db")
-    connection.execute(
+    await asyncio.to_thread(
+        databases.rows,
+        url,
         "INSERT INTO coach (name, language, timezone, digest_weekday, digest_time, created_at, is_admin) "
-        "VALUES ('Sanne', 'nl', 'Europe/Amsterdam', 0, '08:00:00', '2026-01-01', 0)"
+        "VALUES ('Sanne', 'nl', 'Europe/Amsterdam', 0, '08:00:00', '2026-01-01', FALSE)",
     )
-    connection.execute(
-        "INSERT INTO coachnote (employee_id, coach_id, text, for_file, created_at) VALUES (1, 1, ?, 0, '2026-01-01')",
-        (COACH_NOTE,),
+    await asyncio.to_thread(databases.rows, url, "INSERT INTO employer (name, created_at) VALUES ('Bol', '2026-01-01')")
+    await asyncio.to_thread(
+        databases.rows,
+        url,
+        "INSERT INTO employee (name, coach_id, employer_id, language, timezone, checkin_weekday, checkin_time,"
+        " first_sick_day, track2_start, phase, status, created_at) VALUES ('Ahmed', 1, 1, 'nl',"
+        " 'Europe/Amsterdam', 4, '10:00:00', '2025-10-06', '2026-11-20', 'intake', 'active', '2026-01-01')",
     )
-    connection.commit()
-    connection.close()
+    await asyncio.to_thread(
+        databases.rows,
+        url,
+        "INSERT INTO coachnote (employee_id, coach_id, text, for_file, created_at) "
+        "VALUES (1, 1, :text, FALSE, '2026-01-01')",
+        text=COACH_NOTE,
+    )
     crypto.install(None)
     with pytest.raises(crypto.KeyProblem, match="ENCRYPTION_KEY is not set"):
         await asyncio.to_thread(upgrade, url)
     crypto.install(KeyRing.from_setting(SESSION_KEY))
     await asyncio.to_thread(upgrade, url)
-    assert b"KANARIE" not in _raw_bytes(tmp_path / "old.db")
+    assert b"KANARIE" not in await asyncio.to_thread(_raw_bytes, url)
     from storage.db import Database
 
     db = Database(url)
@@ -310,7 +327,9 @@ async def test_migrating_a_database_with_data_needs_a_key_and_encrypts_it(tmp_pa
     await db.dispose()
 
 
-async def test_sqlite_overwrites_what_is_deleted(box):
+async def test_sqlite_overwrites_what_is_deleted(box, database_kind):
+    if database_kind != "sqlite":
+        pytest.skip("PRAGMA secure_delete is a SQLite setting; PostgreSQL has no such setting")
     from sqlalchemy import text
 
     async with box.db.session() as session:

@@ -2,6 +2,7 @@
 
 import asyncio
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -10,18 +11,21 @@ from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401
 from storage.migrate import upgrade
+from tests.databases import fresh_url
 
 
-def _url(tmp_path):
-    return f"sqlite+aiosqlite:///{tmp_path / 'm.db'}"
+@pytest.fixture
+def url(database_kind, tmp_path) -> str:
+    """A database without any table (SQLite: no file yet)."""
+    return fresh_url(tmp_path, migrated=False)
 
 
-def test_upgrade_creates_every_table_and_is_repeatable(tmp_path):
-    upgrade(_url(tmp_path))
-    upgrade(_url(tmp_path))  # a second start-up changes nothing
+def test_upgrade_creates_every_table_and_is_repeatable(url):
+    upgrade(url)
+    upgrade(url)  # a second start-up changes nothing
 
     async def tables():
-        engine = create_async_engine(_url(tmp_path))
+        engine = create_async_engine(url)
         async with engine.connect() as connection:
             names = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
         await engine.dispose()
@@ -30,11 +34,11 @@ def test_upgrade_creates_every_table_and_is_repeatable(tmp_path):
     assert {"coach", "employer", "employee", "invite", "checkin", "dialog", "alembic_version"} <= asyncio.run(tables())
 
 
-def test_models_match_the_migrations(tmp_path):
-    upgrade(_url(tmp_path))
+def test_models_match_the_migrations(url):
+    upgrade(url)
 
     async def diff():
-        engine = create_async_engine(_url(tmp_path))
+        engine = create_async_engine(url)
         async with engine.connect() as connection:
             result = await connection.run_sync(
                 lambda sync: compare_metadata(MigrationContext.configure(sync), SQLModel.metadata)
@@ -45,9 +49,8 @@ def test_models_match_the_migrations(tmp_path):
     assert asyncio.run(diff()) == []
 
 
-def test_upgrading_a_database_that_holds_data(tmp_path):
+def test_upgrading_a_database_that_holds_data(url):
     """New NOT NULL columns get server defaults, so existing rows survive every migration."""
-    url = _url(tmp_path)
     upgrade(url, "0001")
 
     async def seed_and_read():

@@ -30,7 +30,6 @@ from bot.sandbox.offline import SANDBOX_TOKEN, local, token_in
 from content.texts import texts
 from storage import queries
 from storage.db import Database
-from storage.migrate import upgrade_async
 
 TIMEZONE = "Europe/Amsterdam"
 MOMENT = local("2026-11-23 10:05")  # a Monday morning: no quiet hours
@@ -78,10 +77,8 @@ async def fake():
 
 
 @pytest.fixture
-async def url(tmp_path):
-    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-    await upgrade_async(url)
-    return url
+def url(database_url):
+    return database_url
 
 
 @pytest.fixture

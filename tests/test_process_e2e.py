@@ -14,14 +14,15 @@ import pytest
 
 from bot.sandbox.fake_telegram import FakeTelegram
 from bot.sandbox.offline import SANDBOX_TOKEN, token_in
+from tests import databases
 
 
-def _env(fake: FakeTelegram, tmp_path, **extra: str) -> dict[str, str]:
+def _env(fake: FakeTelegram, tmp_path, url: str | None = None, **extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL")}
     env.update(
         TELEGRAM_BOT_TOKEN=SANDBOX_TOKEN,
         TELEGRAM_BASE_URL=fake.base_url,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
+        DATABASE_URL=url or f"sqlite:///{tmp_path / 'bot.db'}",
     )
     env.update(extra)
     return env
@@ -63,8 +64,8 @@ async def fake():
     await server.stop()
 
 
-async def test_kill_mid_check_in_and_continue_after_restart(fake, tmp_path):
-    env = _env(fake, tmp_path)
+async def test_kill_mid_check_in_and_continue_after_restart(fake, tmp_path, database_url):
+    env = _env(fake, tmp_path, database_url)
     added = await _cli(env, tmp_path, "coach", "add", "--name", "Sanne de Vries")
     assert added.returncode == 0, added.stderr
     coach_token = re.search(r"start=(\S+)", added.stdout).group(1)
@@ -104,11 +105,12 @@ async def test_kill_mid_check_in_and_continue_after_restart(fake, tmp_path):
     assert code == 0
 
 
-async def test_db_upgrade_and_config_errors(fake, tmp_path):
-    env = _env(fake, tmp_path)
+async def test_db_upgrade_and_config_errors(fake, tmp_path, database_kind):
+    url = databases.fresh_url(tmp_path, migrated=False)
+    env = _env(fake, tmp_path, url)
     upgraded = await _cli(env, tmp_path, "db", "upgrade")
     assert upgraded.returncode == 0 and "head" in upgraded.stdout
-    assert (tmp_path / "bot.db").exists()
+    assert await asyncio.to_thread(databases.rows, url, "SELECT version_num FROM alembic_version") != []
     broken = await _cli({**env, "DATABASE_URL": "mysql://nope/db"}, tmp_path, "run")
     assert broken.returncode == 2
     assert broken.stderr.strip().count("\n") == 0 and "DATABASE_URL" in broken.stderr

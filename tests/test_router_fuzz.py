@@ -32,10 +32,8 @@ import asyncio
 import json
 import logging
 import re
-import sqlite3
 import time
 import traceback
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +41,7 @@ import pytest
 import pytest_asyncio
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from bot.core.clock import ManualClock
 from bot.sandbox.fake_telegram import (
@@ -55,6 +54,7 @@ from bot.sandbox.fake_telegram import (
 from bot.sandbox.fake_telegram.state import _CallbackQuery
 from bot.sandbox.offline import sandbox, token_in
 from storage import crypto
+from tests import databases
 from tests.conftest import START, People
 
 COACH_A, COACH_B, AHMED, LINDA, BRAM, KEES, CARLA, STRANGER = 1001, 1002, 2001, 2002, 2003, 2004, 3001, 4001
@@ -259,8 +259,8 @@ class World:
         self.users: dict[str, SimUser] = {}
         self.tokens: tuple[str, ...] = ()  # the spare link (valid) and Carla's (used)
         self.ids: tuple[int, ...] = ()
-        self.path = Path(box.settings.database_url.split("///", 1)[1])
-        self.snapshot: sqlite3.Connection | None = None
+        self.engine = box.db.engine
+        self.snapshot: databases.Snapshot | None = None
         self.stored: dict[str, list[tuple]] = {}  # every table's rows when the world stood
         self.offset = 0  # the last getUpdates offset: the bot has every update before it
         self.floor: dict[int, int] = {}  # per chat: the bot's messages up to this id are from before this example
@@ -310,19 +310,12 @@ class World:
         self.tokens = (spare, carla_token)
         await fake.wait_idle()
         self.offset = _offset(fake.calls)
-        with closing(sqlite3.connect(self.path)) as db:
-            self.ids = tuple(
-                sorted(
-                    {
-                        row[0]
-                        for table in ID_TABLES
-                        for row in db.execute(f"SELECT id FROM {table}")  # noqa: S608 - our own table names
-                    }
-                )
-            )
-            self.snapshot = sqlite3.connect(":memory:")
-            db.backup(self.snapshot)
-        self.stored = self.tables()
+        ids = set()
+        for table in ID_TABLES:
+            ids |= {row[0] for row in await self._rows(f"SELECT id FROM {table}")}  # noqa: S608 - our own names
+        self.ids = tuple(sorted(ids))
+        self.snapshot = await databases.snapshot(self.engine)
+        self.stored = await self.tables()
         for user_id in PEOPLE.values():
             chat = Chat()
             for message in fake.messages(user_id):
@@ -331,56 +324,53 @@ class World:
             chat.texts = [e.message_id for e in fake.events if e.kind == "user_text" and e.chat_id == user_id]
             self.baseline[user_id] = chat
 
-    def reset(self) -> None:
+    async def reset(self) -> None:
         """The world as built: the database restored, the chats' history back to what the world had shown."""
-        with closing(sqlite3.connect(self.path)) as db:
-            self.snapshot.backup(db)
-        assert self.tables() == self.stored, "the database was not restored"
+        await databases.restore(self.engine, self.snapshot)
+        assert await self.tables() == self.stored, "the database was not restored"
         self.floor = {
             user_id: max((m.message_id for m in self.fake.messages(user_id)), default=0) for user_id in PEOPLE.values()
         }
         self.chats = {user_id: chat.copy() for user_id, chat in self.baseline.items()}
         self.story = []
 
-    # ---- reading the database (sync sqlite3 on the same file; the bot is idle between steps) -------------------
+    # ---- reading the database (plain SQL on the bot's own engine; the bot is idle between steps) ----------------
 
-    def tables(self) -> dict[str, list[tuple]]:
-        with closing(sqlite3.connect(self.path)) as db:
-            names = [
-                row[0]
-                for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-                if not row[0].startswith("sqlite_") and row[0] not in ("alembic_version", "auditentry")
-            ]  # the audit trail logs reads: a stale answer that shows the client's detail again is one
-            return {name: db.execute(f'SELECT * FROM "{name}" ORDER BY rowid').fetchall() for name in names}  # noqa: S608
+    async def _rows(self, sql: str, **params) -> list[tuple]:
+        async with self.engine.connect() as connection:
+            return [tuple(row) for row in (await connection.execute(text(sql), params)).all()]
 
-    def position(self, user_id: int) -> tuple[int, str]:
+    async def tables(self) -> dict[str, list[tuple]]:
+        # the audit trail logs reads (a stale answer that shows the client's detail again is one); chatturn holds
+        # the last update handled per chat (the order guard across processes), which every update moves on
+        return await databases.contents_of(self.engine, leave_out=("alembic_version", "auditentry", "chatturn"))
+
+    async def position(self, user_id: int) -> tuple[int, str]:
         """(the dialog's version, the open flow or "")."""
-        with closing(sqlite3.connect(self.path)) as db:
-            row = db.execute("SELECT flow, data FROM dialog WHERE telegram_user_id = ?", (user_id,)).fetchone()
+        found = await self._rows("SELECT flow, data FROM dialog WHERE telegram_user_id = :user", user=user_id)
+        row = found[0] if found else None
         if row is None:
             return 0, ""
         data = json.loads(crypto.ring().decrypt(row[1].encode("ascii")))  # Dialog.data is stored encrypted
         return int(data.get("v", 0)), row[0] or ""
 
-    def asks_for_file(self, user_id: int) -> bool:
+    async def asks_for_file(self, user_id: int) -> bool:
         """Whether the open question takes a photo or document as its answer (the proof of an application)."""
-        with closing(sqlite3.connect(self.path)) as db:
-            row = db.execute("SELECT flow, step FROM dialog WHERE telegram_user_id = ?", (user_id,)).fetchone()
-        return row is not None and tuple(row) == ("application", "proof")
+        found = await self._rows("SELECT flow, step FROM dialog WHERE telegram_user_id = :user", user=user_id)
+        return found == [("application", "proof")]
 
-    def role(self, user_id: int) -> str | None:
-        with closing(sqlite3.connect(self.path)) as db:
-            for role, table in (("coach", "coach"), ("employee", "employee"), ("employer", "employercontact")):
-                if db.execute(f"SELECT 1 FROM {table} WHERE telegram_user_id = ?", (user_id,)).fetchone():  # noqa: S608
-                    return role
+    async def role(self, user_id: int) -> str | None:
+        for role, table in (("coach", "coach"), ("employee", "employee"), ("employer", "employercontact")):
+            if await self._rows(f"SELECT 1 FROM {table} WHERE telegram_user_id = :user", user=user_id):  # noqa: S608
+                return role
         return None
 
     # ---- one step -------------------------------------------------------------------------------------------
 
-    def strategy(self, who: str, weighted: tuple[str, ...]) -> st.SearchStrategy[Step]:
+    async def strategy(self, who: str, weighted: tuple[str, ...]) -> st.SearchStrategy[Step]:
         user_id = PEOPLE[who]
         chat = self.chats[user_id]
-        version, _flow = self.position(user_id)
+        version, _flow = await self.position(user_id)
         offered = tuple(chat.offered)
         kinds = [kind for kind in weighted if (kind != "press" or offered) and (kind != "edit" or chat.texts)]
 
@@ -404,16 +394,16 @@ class World:
     async def run(self, step: Step) -> None:
         user = self.users[step.who]
         chat = self.chats[user.id]
-        version, flow = self.position(user.id)
+        version, flow = await self.position(user.id)
         where = flow or "no flow"
-        role = self.role(user.id)
+        role = await self.role(user.id)
         known = role is not None
         kind = step.kind
         private = kind not in ("group_text", "group_press")
         forged = not private or (kind in ("press", "forge") and _forged(step.payload, chat, version, flow, role))
         event(f"{kind}{' (forged)' if forged and private else ''} in {where}")
-        takes_file = kind == "photo" and self.asks_for_file(user.id)
-        before = self.tables()
+        takes_file = kind == "photo" and await self.asks_for_file(user.id)
+        before = await self.tables()
         mark = len(self.fake.calls)
         self.errors.records.clear()
         self.story.append(f"{step!r}  [{'stranger' if not known else where}, v{version}{', forged' * forged}]")
@@ -487,7 +477,7 @@ class World:
                         "MarkupFromInput", "user input rendered as markup", [f"typed {typed!r}", f"shown {plain!r}"]
                     )
         # 3. forged presses, edits, media, group chats and strangers change nothing stored
-        changed = _changes(before, self.tables())
+        changed = _changes(before, await self.tables())
         if kind in ("edit", "sticker", "photo", "voice"):  # screened words may raise a safety alert
             changed = [line for line in changed if not line.startswith("safetyalert:")]
         if takes_file:  # a photo at the proof question is the answer: it stores the proof and closes the question
@@ -641,20 +631,21 @@ def _offset(calls: list[ApiCall]) -> int:
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def world():
-    """One world for the module's tests (building it takes a few seconds); every example restores it."""
-    async with sandbox(clock=ManualClock(START)) as box, box.bot_running():
-        world = World(People(box), box)
-        await world.build()
-        box.fake.reply_timeout_s = REPLY_TIMEOUT_S
-        root = logging.getLogger()
-        root.addHandler(world.errors)
-        try:
-            yield world
-        finally:
-            root.removeHandler(world.errors)
-            world.snapshot.close()
+@pytest_asyncio.fixture(scope="module", loop_scope="module", params=databases.KINDS)
+async def world(request, tmp_path_factory):
+    """One world for the module's tests (building it takes a few seconds), on each database kind; every example
+    restores it."""
+    with databases.temporary_url(tmp_path_factory.mktemp("world"), request.param) as url:
+        async with sandbox(clock=ManualClock(START), database_url=url) as box, box.bot_running():
+            world = World(People(box), box)
+            await world.build()
+            box.fake.reply_timeout_s = REPLY_TIMEOUT_S
+            root = logging.getLogger()
+            root.addHandler(world.errors)
+            try:
+                yield world
+            finally:
+                root.removeHandler(world.errors)
 
 
 # A step takes some 30 ms: with the world built once the module runs in about a minute on one core.
@@ -667,11 +658,11 @@ FUZZ = settings(
 
 
 async def drive(world: World, data, kinds: tuple[str, ...]) -> None:
-    world.reset()
+    await world.reset()
     steps = data.draw(st.integers(1, STEPS), label="steps")
     for number in range(steps):
         person = data.draw(st.sampled_from(tuple(PEOPLE)), label=f"who {number + 1}")
-        step = data.draw(world.strategy(person, kinds), label=f"step {number + 1}")
+        step = data.draw(await world.strategy(person, kinds), label=f"step {number + 1}")
         await world.run(step)
 
 

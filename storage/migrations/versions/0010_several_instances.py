@@ -2,7 +2,8 @@
 
 Adds `sweeplease` (a scheduled job runs once per interval across all instances), `chatturn` (the updates of one
 chat are handled one after the other, once each, also across processes) and `sendershare` (the senders alive,
-which share Telegram's overall limit).
+which share Telegram's overall limit). Also: the two `outcome` columns widened to 30 characters, and on PostgreSQL
+the audit trail's append-only trigger raises an integrity error (as on SQLite).
 
 Revision ID: 0010
 Revises: 0009
@@ -43,9 +44,29 @@ def upgrade() -> None:
         sa.Column("alive_until", MOMENT(), nullable=False),
         sa.Column("busy", sa.Boolean(), nullable=False, server_default=sa.false()),
     )
+    _outcome_length(20, 30)  # "too_few_possibilities" has 21 characters: PostgreSQL refused it (SQLite never checks)
+    if op.get_bind().dialect.name == "postgresql":  # an IntegrityError, as on SQLite, not a bare driver error
+        op.execute(_APPEND_ONLY.format(code=" USING ERRCODE = 'restrict_violation'"))
+
+
+_APPEND_ONLY = """
+CREATE OR REPLACE FUNCTION auditentry_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'the audit trail is append-only'{code}; END $$
+"""
+
+
+def _outcome_length(old: int, new: int) -> None:
+    for table, nullable in (("employee", True), ("retentioncount", False)):
+        with op.batch_alter_table(table) as batch:
+            batch.alter_column(
+                "outcome", type_=TEXT(length=new), existing_type=TEXT(length=old), existing_nullable=nullable
+            )
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(_APPEND_ONLY.format(code=""))
+    _outcome_length(30, 20)
     op.drop_table("sendershare")
     op.drop_table("chatturn")
     op.drop_table("sweeplease")
