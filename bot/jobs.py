@@ -3,15 +3,23 @@ simulated in a transaction that is rolled back).
 
 The database is the source of truth, so there is no per-user job to persist: each sweep asks "what is due
 now?" and queues it in the outbox, and the delivery worker sends it.
+
+With several instances on one database a round of sweeps runs once per interval in all of them: an instance runs
+a round only when it takes the lease "sweeps" (`storage.lease_queries`, wall-clock time) and the previous round
+started at least an interval ago. The lease is renewed while the round runs and given back at its end; an instance
+that dies half-way loses it when it runs out (`SWEEP_LEASE`), and the next instance whose timer fires catches up
+at once (the sweeps ask what is due now, so a catch-up queues what was missed, once: the outbox's dedupe keys).
+`run-due` waits while another instance runs a round, then runs its own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from telegram import Bot
@@ -20,15 +28,21 @@ from bot import retention
 from bot.config import Settings
 from bot.core.clock import Clock, ManualClock, SystemClock
 from bot.core.context import Work
+from bot.core.metrics import Metrics
 from bot.outgoing import digest, employer_notices, own_view_notices, reminders, report_drafts
-from bot.outgoing.delivery import Delivery, DeliveryStats
+from bot.outgoing.delivery import Delivery, DeliveryStats, sender_name
 from content.texts import texts
-from storage import queries
+from storage import lease_queries, queries
 from storage.db import Database, RolledBackDatabase
 from storage.migrate import require_current, upgrade_async
 from storage.models import Outbox
 
 log = logging.getLogger(__name__)
+
+LEASE_NAME = "sweeps"
+SWEEP_LEASE = timedelta(seconds=30)  # a round's lease runs out this long after its latest renewal
+SWEEP_RENEW_S = 10.0  # ... which comes this often while the round runs
+LEASE_POLL_S = 0.5  # `run-due` looks again this often while another instance runs a round
 
 
 # Further sweeps (digests, employer milestones, ...): `async def sweep(work) -> object`, each run in its own
@@ -54,6 +68,71 @@ async def sweep_once(db: Database, clock: Clock, bot_username: str, timezone: st
     return result
 
 
+def _wall_now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def leased_sweep(
+    db: Database,
+    clock: Clock,
+    bot_username: str,
+    timezone: str,
+    owner: str,
+    every: timedelta | None,
+    metrics: Metrics | None = None,
+) -> reminders.SweepResult | None:
+    """Run one round of sweeps if `owner` takes the lease (with `every`: only when the previous round started at
+    least that long ago); None when another instance has it or ran the round already."""
+    now = _wall_now()
+    async with db.session() as session:
+        taken = await lease_queries.take_job_lease(session, LEASE_NAME, owner, now, now + SWEEP_LEASE, every)
+    if not taken:
+        return None
+    renewing = asyncio.create_task(_keep_lease(db, owner))
+    started = time.monotonic()
+    try:
+        result = await sweep_once(db, clock, bot_username, timezone)
+    finally:
+        renewing.cancel()
+        await asyncio.gather(renewing, return_exceptions=True)
+        try:
+            async with db.session() as session:
+                await lease_queries.release_job_lease(session, LEASE_NAME, owner, _wall_now())
+        except Exception:  # noqa: BLE001 - then it runs out after SWEEP_LEASE
+            log.exception("giving back the sweep lease failed")
+    seconds = time.monotonic() - started
+    log.info("ran the sweeps in %.2f s", seconds)
+    if metrics is not None:
+        metrics.sweep_ran(seconds)
+    return result
+
+
+async def _keep_lease(db: Database, owner: str) -> None:
+    while True:
+        await asyncio.sleep(SWEEP_RENEW_S)
+        try:
+            async with db.session() as session:
+                if not await lease_queries.renew_job_lease(session, LEASE_NAME, owner, _wall_now() + SWEEP_LEASE):
+                    log.warning("the sweep lease ran out while the round was running; another instance may run one")
+        except Exception:  # noqa: BLE001 - tried again in SWEEP_RENEW_S, well within the lease
+            log.exception("renewing the sweep lease failed")
+
+
+async def sweep_when_free(db: Database, clock: Clock, bot_username: str, timezone: str) -> reminders.SweepResult:
+    """One round of sweeps now (`run-due`), after the round another instance is running, if any."""
+    owner = sender_name()
+    while (result := await leased_sweep(db, clock, bot_username, timezone, owner, None)) is None:
+        await asyncio.sleep(LEASE_POLL_S)
+    return result
+
+
+def _interval(settings: Settings) -> timedelta:
+    """How long after a round's start the next may start: the sweep interval, less a little for the timers of
+    the instances not firing to the millisecond (so the instance that ran the last round may run the next)."""
+    seconds = settings.sweep_interval_s
+    return timedelta(seconds=seconds - min(1.0, seconds / 10))
+
+
 @dataclass
 class Sweeps:
     """The scheduled sweeps. `stop()` lets a round that is under way finish first, so that stopping the bot
@@ -71,9 +150,13 @@ class Sweeps:
             self.scheduler.shutdown(wait=False)
 
 
-def start_scheduler(db: Database, clock: Clock, delivery: Delivery, settings: Settings) -> Sweeps:
-    """Register the sweeps; they run in the application's event loop."""
+def start_scheduler(
+    db: Database, clock: Clock, delivery: Delivery, settings: Settings, metrics: Metrics | None = None
+) -> Sweeps:
+    """Register the sweeps; they run in the application's event loop, a round only when this instance takes the
+    lease (once per interval across all instances on the database)."""
     round_, stopping = asyncio.Lock(), asyncio.Event()
+    every = _interval(settings)
 
     async def reminder_sweep() -> None:
         if stopping.is_set():
@@ -81,7 +164,11 @@ def start_scheduler(db: Database, clock: Clock, delivery: Delivery, settings: Se
         async with round_:
             if stopping.is_set():
                 return
-            result = await sweep_once(db, clock, delivery.bot_username, settings.default_timezone)
+            result = await leased_sweep(
+                db, clock, delivery.bot_username, settings.default_timezone, delivery.name, every, metrics
+            )
+        if result is None:
+            return  # another instance has run this interval's round, or is running it
         if result.queued:
             log.info("queued %d reminder(s)", result.queued)
         delivery.wake.set()
@@ -150,7 +237,7 @@ async def run_due(settings: Settings, at: datetime | None = None) -> DueRun:
     db = Database(settings.database_url)
     try:
         async with Bot(settings.telegram_bot_token, base_url=settings.telegram_base_url) as bot:
-            result = await sweep_once(db, clock, bot.username, settings.default_timezone)
+            result = await sweep_when_free(db, clock, bot.username, settings.default_timezone)
             before = await _outbox_state(db)
             delivery = Delivery(
                 db, bot, clock, texts(), rate_per_s=settings.send_rate_per_s, bot_username=bot.username,

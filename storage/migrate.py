@@ -1,7 +1,11 @@
 """Alembic migrations, applied at start-up and by `spoorzoeker db upgrade`; and the check that a database is
 migrated, for the commands that only read (it creates nothing, not even an empty SQLite file). Both end with the
 key check (`storage.crypto.check_key_sync`): every program that opens the database goes through one of them, so a
-missing or wrong ENCRYPTION_KEY stops it there, with one line."""
+missing or wrong ENCRYPTION_KEY stops it there, with one line.
+
+Several instances may start at the same moment on one PostgreSQL database: the migrations and the key check each
+run under an advisory lock, so one does the work and the others wait and find it done. Still, run
+`spoorzoeker db upgrade` once before a rolling start (README), so no instance serves while another migrates."""
 
 from __future__ import annotations
 
@@ -12,13 +16,14 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage import crypto
 from storage.db_problems import NOT_MIGRATED, DatabaseProblem, check_folder, sqlite_file, where
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+KEYCHECK_LOCK = 0x5A6F6C  # PostgreSQL advisory lock around the key check (the migrations take 0x5A6F6B, env.py)
 
 
 def alembic_config(database_url: str) -> Config:
@@ -49,6 +54,8 @@ async def _check_key(database_url: str, *, before_migrating: bool = False) -> No
     engine = create_async_engine(database_url)
     try:
         async with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":  # two first starts at once: one writes the keycheck value
+                await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": KEYCHECK_LOCK})
             if before_migrating and not await connection.run_sync(lambda sync: inspect(sync).has_table("keycheck")):
                 return
             await connection.run_sync(crypto.check_key_sync)

@@ -8,14 +8,15 @@ over. A sender claims only the *head* of a chat: its oldest pending row (by id, 
 no other pending row of that chat is claimed. The head stays pending until it is sent or given up, so the next
 row of the chat cannot be claimed before that, whoever asks. A head that is not due yet (a retry later, quiet
 hours) holds back the rest of its chat. Claims mean something on pending rows only; a settled row keeps
-`claimed_by` as a record of who sent it.
+`claimed_by` as a record of who sent it, and a `sent` row's `claimed_until` is the moment its chat may get the next
+message (one second after Telegram's answer): until then no sender, in any process, claims that chat's next row.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import exists, func, or_, update
+from sqlalchemy import and_, exists, func, or_, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -37,9 +38,13 @@ async def claim_heads(
     other = table.alias("other")
     held_back = exists().where(
         other.c.chat_id == table.c.chat_id,
-        other.c.status == "pending",
         other.c.id != table.c.id,
-        or_(other.c.id < table.c.id, other.c.claimed_until >= lease_now),  # an older row, or one being sent
+        or_(
+            and_(  # an older pending row, or one being sent
+                other.c.status == "pending", or_(other.c.id < table.c.id, other.c.claimed_until >= lease_now)
+            ),
+            and_(other.c.status == "sent", other.c.claimed_until > lease_now),  # sent less than a second ago
+        ),
     )
     heads = (
         select(table.c.id)
@@ -80,11 +85,29 @@ async def release_claims(session: AsyncSession, owner: str, ids: set[int]) -> No
         )
 
 
-async def others_claim_until(session: AsyncSession, owner: str, lease_now: datetime) -> datetime | None:
-    """When the first live claim of another sender on a pending row ends (None: no other sender is sending)."""
-    statement = select(func.min(Outbox.claimed_until)).where(
+async def others_claim_until(session: AsyncSession, owner: str, now: datetime, lease_now: datetime) -> datetime | None:
+    """When the next chat may become free to claim (None: nothing due is held back): the first live claim of
+    another sender on a pending row ends, or a chat with a due row may get its next message (the one-second gap
+    after a sent row, whoever sent it)."""
+    claimed = select(func.min(Outbox.claimed_until)).where(
         Outbox.status == "pending",
         Outbox.claimed_until >= lease_now,  # type: ignore[operator]
         Outbox.claimed_by != owner,
     )
-    return (await session.exec(statement)).one()
+    first = (await session.exec(claimed)).one()
+    waiting, sent = _table.alias("waiting"), _table.alias("sent")
+    gap = (
+        select(func.min(sent.c.claimed_until))
+        .select_from(waiting.join(sent, sent.c.chat_id == waiting.c.chat_id))
+        .where(waiting.c.status == "pending", waiting.c.not_before <= now)  # few rows: from the due index
+        .where(sent.c.status == "sent", sent.c.claimed_until > lease_now)
+    )
+    second = (await session.exec(gap)).one()
+    found = [moment for moment in (first, second) if moment is not None]
+    return min(found) if found else None
+
+
+async def counts_by_status(session: AsyncSession) -> dict[str, int]:
+    """How many outbox rows there are of each status (for the `/metrics` gauge)."""
+    rows = await session.exec(select(Outbox.status, func.count(Outbox.id)).group_by(Outbox.status))
+    return {status: count for status, count in rows.all()}

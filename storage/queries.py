@@ -247,10 +247,15 @@ async def add(session: AsyncSession, row):
 async def mark_week(
     session: AsyncSession, employee_id: int, year: int, week: int, now: datetime, *, missed: bool, reason: str | None
 ) -> CheckIn:
-    """Record a week as missed or as paused (with the pause's reason), creating its check-in row if needed."""
+    """Record a week as missed or as paused (with the pause's reason), creating its check-in row if needed (an
+    insert that tolerates the same row made at the same moment by another sweep or a late check-in)."""
     checkin = await checkin_for_week(session, employee_id, year, week)
     if checkin is None:
-        checkin = await create_checkin(session, employee_id, year, week, now)
+        dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        values = {"employee_id": employee_id, "iso_year": year, "iso_week": week, "created_at": now, "updated_at": now}
+        await session.exec(insert(CheckIn).values(**values).on_conflict_do_nothing())
+        checkin = await checkin_for_week(session, employee_id, year, week)
     if missed:
         checkin.missed_at = now
     else:
@@ -282,14 +287,22 @@ async def update_outbox(session: AsyncSession, row_id: int, **values) -> None:
 
 
 async def mark_outbox_sent(session: AsyncSession, rows: list[dict]) -> None:
-    """Mark many rows `sent` in one statement run for each: `rows` are {id, attempts, sent_at, message_id}."""
+    """Mark many rows `sent` in one statement run for each: `rows` are {id, attempts, sent_at, message_id,
+    chat_free_at}; `chat_free_at` (wall-clock time, one second after Telegram's answer) goes into `claimed_until`:
+    no sender claims the chat's next row before it (`storage.outbox_queries.claim_heads`)."""
     table = Outbox.__table__
     statement = (
         update(table)
         .where(table.c.id == bindparam("row_id"))
-        .values(status="sent", attempts=bindparam("n"), sent_at=bindparam("at"), telegram_message_id=bindparam("mid"))
-    )
-    params = [{"row_id": r["id"], "n": r["attempts"], "at": r["sent_at"], "mid": r["message_id"]} for r in rows]
+        .values(
+            status="sent", attempts=bindparam("n"), sent_at=bindparam("at"), telegram_message_id=bindparam("mid"),
+            claimed_until=bindparam("free"),
+        )
+    )  # fmt: skip
+    params = [
+        {"row_id": r["id"], "n": r["attempts"], "at": r["sent_at"], "mid": r["message_id"], "free": r["chat_free_at"]}
+        for r in rows
+    ]
     await (await session.connection()).execute(statement, params)
 
 

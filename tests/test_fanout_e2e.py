@@ -1,4 +1,5 @@
-"""Fan-outs against the fake Bot API server with a real SQLite file. A burst drains under Telegram's limits without
+"""Fan-outs against the fake Bot API server with a real database (SQLite, and PostgreSQL when TEST_DATABASE_URL is
+set: tests/databases.py). A burst drains under Telegram's limits without
 a single 429. A fan-out killed half-way and run again (the real `spoorzoeker run-due` process): every employee
 gets the weekly prompt exactly once.
 
@@ -14,7 +15,6 @@ import asyncio
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 from collections import Counter
@@ -30,14 +30,14 @@ from bot.sandbox.fake_telegram import FakeTelegram
 from bot.sandbox.offline import SANDBOX_TOKEN
 from content.texts import texts
 from storage.db import Database
+from tests import databases
 
 EMPLOYEES = 300
 BEFORE_KILL = 120  # sends the server accepts before it holds the rest
 
 
-def _sent_rows(database: str) -> int:
-    with sqlite3.connect(database, timeout=5) as connection:
-        return connection.execute("SELECT count(*) FROM outbox WHERE status = 'sent'").fetchone()[0]
+def _sent_rows(url: str) -> int:
+    return databases.rows(url, "SELECT count(*) FROM outbox WHERE status = 'sent'")[0][0]
 
 
 async def _wait_for(condition, what: str, timeout_s: float = 20.0) -> None:
@@ -57,8 +57,8 @@ async def fake():
     await server.stop()
 
 
-async def test_a_burst_drains_within_telegrams_limits_without_a_429(tmp_path):
-    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+async def test_a_burst_drains_within_telegrams_limits_without_a_429(database_url):
+    url = database_url
     ids = await asyncio.to_thread(make_database, url, 90)
     db = Database(url)
     clock = ManualClock(MOMENT)
@@ -76,9 +76,8 @@ async def test_a_burst_drains_within_telegrams_limits_without_a_429(tmp_path):
         assert stats.sent == 90 and all(len(fake.messages(user_id)) == 1 for user_id in ids)
 
 
-async def test_a_fan_out_killed_half_way_sends_every_prompt_exactly_once_after_a_restart(fake, tmp_path):
-    database = tmp_path / "bot.db"
-    url = f"sqlite+aiosqlite:///{database}"
+async def test_a_fan_out_killed_half_way_sends_every_prompt_exactly_once_after_a_restart(fake, tmp_path, database_url):
+    url = database_url
     ids = await asyncio.to_thread(make_database, url, EMPLOYEES)
     for number, user_id in enumerate(ids, start=1):
         fake.user(user_id, f"Werknemer{number}")
@@ -97,7 +96,7 @@ async def test_a_fan_out_killed_half_way_sends_every_prompt_exactly_once_after_a
         async def stuck_after_the_accepted_ones_were_written() -> bool:
             if process.returncode is not None:
                 raise AssertionError((await process.stderr.read()).decode())
-            return fake.held > 0 and await asyncio.to_thread(_sent_rows, database) == BEFORE_KILL
+            return fake.held > 0 and await asyncio.to_thread(_sent_rows, url) == BEFORE_KILL
 
         await _wait_for(stuck_after_the_accepted_ones_were_written, "the fan-out is held half-way")
     finally:
@@ -129,4 +128,4 @@ async def test_a_fan_out_killed_half_way_sends_every_prompt_exactly_once_after_a
     assert prompts == {1: EMPLOYEES}  # everyone exactly once: none lost, none twice
     accepted = Counter(call.chat_id for call in fake.calls_of("sendMessage") if call.status == 200)
     assert set(accepted) == set(ids) and set(accepted.values()) == {1}
-    assert await asyncio.to_thread(_sent_rows, database) == EMPLOYEES
+    assert await asyncio.to_thread(_sent_rows, url) == EMPLOYEES

@@ -13,7 +13,10 @@
 - Network errors and 5xx are retried with exponential backoff; a 429 waits `retry_after` (and pauses all
   sending, as Telegram's flood control is per bot); a 403 (blocked, deactivated) marks the employee
   unreachable, cancels what is queued for them and tells their coach once; other 4xx fail the row for good.
-- At most `rate_per_s` messages per sliding second overall and one per second per chat.
+- At most `rate_per_s` messages per sliding second overall and one per second per chat, also with several senders
+  in several processes on one database: the senders that are sending share `rate_per_s` (`SenderShare`, each
+  takes its part, see `Delivery._keep_share`), and a `sent` row keeps its chat from the next claim for one second
+  after Telegram's answer (`storage.outbox_queries`), whoever claims it.
 - A row to a chat whose person was erased (`SuppressedChat`) is cancelled, never sent.
 - Reminders are checked again just before sending: nothing goes out for a submitted week, a pause, a closed
   trajectory, or in the recipient's quiet hours (those wait until 08:00).
@@ -29,7 +32,7 @@ import secrets
 import socket
 import time
 from collections import Counter, deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -45,7 +48,7 @@ from bot.outgoing.keyboard import markup
 from bot.outgoing.outbox import Message
 from bot.rules.schedule import FIRST_NUDGE, PROMPT, SECOND_NUDGE, in_quiet_hours, local_now, quiet_hours_end
 from content.texts import Texts
-from storage import erasure_queries, outbox_queries, queries
+from storage import erasure_queries, lease_queries, outbox_queries, queries
 from storage.db import Database
 from storage.models import Coach, Outbox
 
@@ -60,7 +63,12 @@ FLUSH_ROWS = 100  # ... or as soon as this many are waiting
 LEASE = timedelta(seconds=10)  # a claimed row is this sender's for this long after the latest renewal
 RENEW_S = 2.0  # claims of rows still being sent are renewed this often
 OTHERS_POLL_S = 0.5  # with nothing to send but rows another sender holds: look again this often
-BATCH = 200  # chat heads claimed at a time
+BATCH = 200  # chat heads claimed at a time, at most; at least `workers`, else about one second's share of sends
+SHARE_S = 0.5  # a sending sender renews its `SenderShare` row and reads the others' this often
+SHARE_LEASE = timedelta(seconds=5)  # its row counts this long after the latest renewal (then: it died)
+JOIN_S = 2 * SHARE_S + 1.0  # a sender joining others who send waits this long before its first send
+FENCE = timedelta(seconds=1.5)  # a sender whose row is this close to lapsing sends nothing: others may not count it
+LINGER = timedelta(seconds=1.1)  # a sender that stops counts this long more: its last sends are within a second
 
 
 class RateLimiter:
@@ -86,6 +94,7 @@ class RateLimiter:
         self._answered: deque[float] = deque()  # answer times within the last second, oldest first
         self._last_in_chat: dict[int, float] = {}  # chat id: time of the latest answer there
         self._paused_until = 0.0
+        self.gate: Callable[[], float] = lambda: 0.0  # seconds to wait before any send (sharing the limit)
 
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
@@ -96,7 +105,7 @@ class RateLimiter:
             self._answered.popleft()
         self._tokens = min(self.burst, self._tokens + (now - self._refilled) * self.per_second)
         self._refilled = now
-        wait = max(self._paused_until - now, (1 - self._tokens) / self.per_second)
+        wait = max(self._paused_until - now, (1 - self._tokens) / self.per_second, self.gate())
         if self._busy + len(self._answered) >= self.per_second:
             # the oldest answer leaves the window then; if all places are taken by sends still under way, look
             # again shortly (one of them will answer)
@@ -165,7 +174,9 @@ class Delivery:
         timezone: str = "Europe/Amsterdam",
     ) -> None:
         self.db, self.bot, self.clock, self.texts = db, bot, clock, texts
+        self.rate_per_s = rate_per_s  # overall, shared with the other senders that are sending
         self.limiter = RateLimiter(rate_per_s)
+        self.limiter.gate = self._share_gate
         self.workers = workers
         self.backoff_s = backoff_s
         self.bot_username, self.timezone = bot_username, timezone
@@ -179,6 +190,10 @@ class Delivery:
         self._draining = asyncio.Lock()  # one drain at a time per sender
         self.wake = asyncio.Event()
         self.stopping = asyncio.Event()  # set by `stop`: finish what is in hand, claim nothing new
+        self._sharing: asyncio.Task | None = None  # `_keep_share`, while this drain has rows to send
+        self._share_until: datetime | None = None  # this sender's `SenderShare` row counts until then
+        self._admitted_at = 0.0  # monotonic time from which it may send (after joining senders already sending)
+        self._wants_share = asyncio.Event()  # rows in hand and no share: `_keep_share` (re)joins now
 
     # -- the loop ---------------------------------------------------------------------------------------------
 
@@ -197,6 +212,10 @@ class Delivery:
                 self._settled.clear()  # before claiming: a row that settles meanwhile is not missed
                 lease_now = self._wall_now()  # one instant for claiming and for the others-check: no gap between
                 claimed, ready = await self._next_batch(lease_now)
+                if ready and self._sharing is None:
+                    self._sharing = asyncio.create_task(self._keep_share())
+                if ready and self._share_until is None:
+                    self._wants_share.set()
                 for row in ready:
                     await queue.put(row)  # blocks while the workers are busy: claiming stays just ahead
                 if claimed:
@@ -220,6 +239,7 @@ class Delivery:
             await asyncio.gather(*helpers, return_exceptions=True)
             await self._write_accepted()
             await self._release_unsent()
+            await self._retire()
         return self.stats
 
     async def run_forever(self, poll_s: float = 5.0) -> None:
@@ -263,7 +283,8 @@ class Delivery:
         those in the recipient's quiet hours postponed, both in the claiming transaction."""
         now = self.clock.now()
         async with self.db.session() as session:
-            rows = await outbox_queries.claim_heads(session, self.name, now, lease_now, lease_now + LEASE, BATCH)
+            batch = min(BATCH, max(self.workers, round(self.limiter.per_second)))  # few held, when others share
+            rows = await outbox_queries.claim_heads(session, self.name, now, lease_now, lease_now + LEASE, batch)
             rows = [row for row in rows if row.id not in self._in_flight]  # a lapsed lease of ours: still ours
             if not rows:
                 return 0, []
@@ -290,10 +311,77 @@ class Delivery:
         """Seconds to wait while another sender holds pending rows at `lease_now` (None when none does): the same
         instant the claim used, so a lease that lapses in between is claimed next round, not missed."""
         async with self.db.session() as session:
-            until = await outbox_queries.others_claim_until(session, self.name, lease_now)
+            until = await outbox_queries.others_claim_until(session, self.name, self.clock.now(), lease_now)
         if until is None:
             return None
         return min(max((until - lease_now).total_seconds(), 0.01), OTHERS_POLL_S)
+
+    # -- sharing the overall limit with the other senders ----------------------------------------------------
+
+    async def _keep_share(self) -> None:
+        """During a drain: while this sender has rows in hand, keep its `SenderShare` row (renewed every SHARE_S)
+        and send at `rate_per_s` / the number of senders sending; with none in hand (it waits for rows others
+        hold), retire, so that the others send at a larger share. The others lower their share within SHARE_S of
+        seeing a new one, and their sends of the last second at the old share count until a second after: so a
+        sender that finds others sending waits JOIN_S before its first send, and the sum stays under the limit
+        throughout. Of two that start at the same moment, the first to write its row may find none and send at
+        once (at the full limit until it sees the second, within SHARE_S); the second always sees the first."""
+        while True:
+            started = time.monotonic()
+            try:
+                if self._in_flight:
+                    await self._renew_share()
+                elif self._share_until is not None:
+                    await self._retire_share()
+            except Exception:  # noqa: BLE001 - tried again in SHARE_S; sending stops before the row lapses (FENCE)
+                log.exception("renewing this sender's share of the overall limit failed")
+            self._wants_share.clear()
+            with contextlib.suppress(TimeoutError):  # a wake-up: rows in hand again, (re)join at once
+                async with asyncio.timeout(max(0.0, SHARE_S - (time.monotonic() - started))):
+                    await self._wants_share.wait()
+
+    async def _renew_share(self) -> None:
+        now = self._wall_now()
+        async with self.db.session() as session:
+            await lease_queries.announce_sender(session, self.name, now + SHARE_LEASE)
+        async with self.db.session() as session:  # after the commit: a sender announced before is seen
+            busy = await lease_queries.busy_senders(session, now)
+        if self._share_until is None or self._share_until <= now:  # joining (again, after its row lapsed)
+            others = [name for name in busy if name != self.name]
+            self._admitted_at = time.monotonic() + (JOIN_S if others else 0.0)
+        self._share_until = now + SHARE_LEASE
+        self.limiter.per_second = self.rate_per_s / max(1, len(busy))
+
+    async def _retire_share(self) -> None:
+        """Nothing in hand: this sender's row counts for LINGER more (its last sends' second), then lapses."""
+        self._share_until = None
+        now = self._wall_now()
+        async with self.db.session() as session:
+            await lease_queries.retire_sender(session, self.name, now + LINGER, now - timedelta(minutes=10))
+
+    def _share_gate(self) -> float:
+        """Seconds to wait before any send: not announced yet, still joining, or the row about to lapse."""
+        if self._share_until is None:
+            self._wants_share.set()
+            return 0.01
+        if self._share_until - self._wall_now() < FENCE:
+            return 0.05
+        return max(0.0, self._admitted_at - time.monotonic())
+
+    async def _retire(self) -> None:
+        """The drain is over: stop keeping the share, and retire it."""
+        if self._sharing is None:
+            return
+        self._sharing.cancel()
+        await asyncio.gather(self._sharing, return_exceptions=True)
+        self._sharing = None
+        if self._share_until is None:
+            return
+        try:
+            await self._retire_share()
+        except Exception:  # noqa: BLE001 - then the row lapses at its SHARE_LEASE
+            log.exception("retiring this sender's share of the overall limit failed")
+        self.limiter.per_second = self.rate_per_s
 
     async def _keep_claims(self) -> None:
         """Renew the leases of the rows in flight, every RENEW_S, until cancelled."""
@@ -421,8 +509,9 @@ class Delivery:
                 continue
             self.stats.sent += 1
             self._accepted.append(
-                {"id": row.id, "attempts": attempts, "sent_at": self.clock.now(), "message_id": message.message_id}
-            )
+                {"id": row.id, "attempts": attempts, "sent_at": self.clock.now(), "message_id": message.message_id,
+                 "chat_free_at": self._wall_now() + timedelta(seconds=self.limiter.per_chat_s + 0.01)}
+            )  # fmt: skip
             if len(self._accepted) >= FLUSH_ROWS:
                 self._accepted_waiting.set()
             return False

@@ -1,16 +1,24 @@
-"""Alembic environment: runs migrations over the project's async engine (aiosqlite or asyncpg)."""
+"""Alembic environment: runs migrations over the project's async engine (aiosqlite or asyncpg).
+
+On PostgreSQL the migrations run under a transaction-level advisory lock (`MIGRATION_LOCK`): when several instances
+start (or run `spoorzoeker db upgrade`) at the same moment, one migrates and the others wait, then find the schema
+at head and change nothing. (Without it two `CREATE TABLE` at once collide in PostgreSQL's catalogue.) SQLite needs
+no lock: its write lock already lets one migration through at a time.
+"""
 
 from __future__ import annotations
 
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 target_metadata = SQLModel.metadata
+MIGRATION_LOCK = 0x5A6F6B  # the advisory lock's key (any constant that no other program on the database uses)
 
 
 def _run(connection) -> None:
@@ -20,6 +28,8 @@ def _run(connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":  # held until the migrations are committed
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
 
 
