@@ -1,5 +1,6 @@
 """The application factory: settings + clock + database -> a python-telegram-bot Application, and the
-lifecycle that runs it (migrations first, then long polling) for `spoorzoeker run`, the demo and the tests."""
+lifecycle that runs it (migrations first, then long polling or a webhook) for `spoorzoeker run`, the demo and the
+tests, with its graceful stop."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from telegram import BotCommandScopeDefault, Update
+from telegram.error import BadRequest, Conflict, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.config import Settings
@@ -18,6 +21,7 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.metrics import Metrics
 from bot.jobs import start_scheduler
 from bot.outgoing.delivery import Delivery
+from bot.web import Health, Webhook, listen, serving, web_app
 from content.texts import LANGUAGES, Texts, texts
 from handlers.telegram.per_chat import PerChatUpdates
 from handlers.telegram.render import menu
@@ -39,6 +43,8 @@ class Runtime:
     texts: Texts = field(default_factory=texts)
     delivery: Delivery | None = None
     metrics: Metrics = field(init=False)
+    halt: asyncio.Event = field(default_factory=asyncio.Event)  # `spoorzoeker run` stops when it is set
+    polling_conflict: str | None = None  # why polling had to stop (409 Conflict), one line
 
     def __post_init__(self) -> None:
         self.metrics = Metrics(lambda: self.delivery.stats if self.delivery is not None else None)
@@ -48,17 +54,20 @@ class Runtime:
             self.delivery.wake.set()
 
 
-def build_application(settings: Settings, runtime: Runtime) -> Application:
+def build_application(settings: Settings, runtime: Runtime, *, webhook: bool = False) -> Application:
+    """The Application; with `webhook` it has no updater (the web server puts the updates in its queue)."""
     if not settings.telegram_bot_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    application = (
+    builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.base_file_url)
-        .concurrent_updates(PerChatUpdates())  # a report being made never keeps other chats waiting
-        .build()
+        .concurrent_updates(PerChatUpdates(runtime.metrics))  # a report being made never keeps other chats waiting
     )
+    if webhook:
+        builder = builder.updater(None)
+    application = builder.build()
     application.bot_data["runtime"] = runtime
     register(application)
     return application
@@ -76,15 +85,29 @@ async def _set_menu(application: Application, runtime: Runtime) -> None:
 
 @contextlib.asynccontextmanager
 async def running(
-    settings: Settings, *, clock: Clock | None = None, poll_timeout: int = 30, scheduled: bool = True
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    poll_timeout: int = 30,
+    scheduled: bool = True,
+    webhook: bool = False,
 ) -> AsyncIterator[Application]:
     """Migrate the database, start the bot, the delivery worker and (unless `scheduled` is False, as in tests
-    that drive time themselves) the sweeps, and poll for updates until the block ends."""
+    that drive time themselves) the sweeps, and take updates until the block ends: by long polling, or with
+    `webhook` from Telegram's POSTs to WEBHOOK_URL (the web server also serves /healthz, /readyz, /metrics; in
+    polling mode it runs only when METRICS_PORT is set).
+
+    Leaving the block is the graceful stop: take no new updates (webhook POSTs get 503 and Telegram sends them
+    again), stop listening, finish the updates in hand, stop the sweeps and the delivery worker (which writes back
+    what was sent and gives back its claims). The webhook stays set: other instances keep serving it."""
     await upgrade_async(settings.database_url)
     runtime = Runtime(Database(settings.database_url), clock or SystemClock(), settings.default_timezone)
-    application = build_application(settings, runtime)
+    application = build_application(settings, runtime, webhook=webhook)
+    health = Health(runtime.db, runtime.metrics)
+    address = _http_address(settings, webhook=webhook)
+    sock = listen(*address) if address else None  # a port in use stops `run` before anything started
     try:
-        async with application:
+        async with application, contextlib.AsyncExitStack() as stack:
             await _set_menu(application, runtime)
             runtime.delivery = Delivery(
                 runtime.db,
@@ -95,31 +118,119 @@ async def running(
                 bot_username=application.bot.username,
                 timezone=settings.default_timezone,
             )
-            sender = asyncio.create_task(runtime.delivery.run_forever(), name="delivery")
-            sweeps = start_scheduler(runtime.db, runtime.clock, runtime.delivery, settings) if scheduled else None
-            await application.start()
-            await application.updater.start_polling(
-                poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+            health.delivery = sender = asyncio.create_task(runtime.delivery.run_forever(), name="delivery")
+            stack.push_async_callback(runtime.delivery.stop, sender)
+            sweeps = (
+                start_scheduler(runtime.db, runtime.clock, runtime.delivery, settings, runtime.metrics)
+                if scheduled
+                else None
             )
-            try:
-                yield application
-            finally:
-                await application.updater.stop()
-                await application.stop()
-                if sweeps is not None:
-                    await sweeps.stop()
-                await runtime.delivery.stop(sender)
+            if sweeps is not None:
+                stack.push_async_callback(sweeps.stop)
+            if not webhook:
+                await _refuse_polling_under_a_webhook(application)
+            if sock is not None:  # stops after the updates in hand are finished; /readyz says "shutting down" till then
+                await stack.enter_async_context(serving(_web_app(settings, application, health, webhook), sock))
+            await application.start()
+            stack.push_async_callback(application.stop)  # finishes the updates in hand
+            if webhook:
+                await _set_webhook(application, settings)
+            else:
+                await application.updater.start_polling(
+                    poll_interval=0,
+                    timeout=poll_timeout,
+                    allowed_updates=Update.ALL_TYPES,
+                    error_callback=lambda error: _polling_failed(error, runtime),
+                )
+                stack.push_async_callback(application.updater.stop)
+            stack.callback(setattr, health, "accepting", False)  # the first step of stopping
+            yield application
     finally:
+        if sock is not None:
+            sock.close()
         await runtime.db.dispose()
 
 
-async def serve_forever(settings: Settings) -> None:
-    """`spoorzoeker run`: poll Telegram until SIGINT or SIGTERM."""
-    stop = asyncio.Event()
+def _http_address(settings: Settings, *, webhook: bool) -> tuple[str, int] | None:
+    """Where the web server listens: WEBHOOK_PORT in webhook mode, METRICS_PORT (if set) when polling."""
+    if webhook:
+        return settings.webhook_listen, settings.webhook_port
+    return (settings.webhook_listen, settings.metrics_port) if settings.metrics_port else None
+
+
+def _web_app(settings: Settings, application: Application, health: Health, webhook: bool):
+    if not webhook:
+        return web_app(health)
+    path = urlsplit(settings.webhook_url).path or "/"
+    return web_app(health, Webhook(path, settings.webhook_secret, application.bot, application.update_queue))
+
+
+class CannotTakeUpdates(Exception):
+    """Updates cannot be had: another instance polls, a webhook is set while polling, or Telegram refuses the
+    webhook. The message is one line."""
+
+
+ANOTHER_POLLER = (
+    "Telegram answered 409 Conflict: another process is polling for this bot's updates, and long polling cannot "
+    "be shared; run several instances with `spoorzoeker run --webhook` (WEBHOOK_URL, WEBHOOK_SECRET) behind a "
+    "reverse proxy, or stop the other one"
+)
+WEBHOOK_IS_SET = (
+    "a webhook is set for this bot ({url}), so polling would take its updates away: run this instance with "
+    "`spoorzoeker run --webhook` as well, or delete the webhook first (Bot API deleteWebhook)"
+)
+
+
+async def _set_webhook(application: Application, settings: Settings) -> None:
+    try:
+        await application.bot.set_webhook(
+            settings.webhook_url, secret_token=settings.webhook_secret, allowed_updates=Update.ALL_TYPES
+        )
+    except BadRequest as error:
+        raise CannotTakeUpdates(f"Telegram refused WEBHOOK_URL {settings.webhook_url}: {error.message}") from None
+
+
+async def _refuse_polling_under_a_webhook(application: Application) -> None:
+    """python-telegram-bot deletes a webhook before it polls; with several instances on webhooks that would take
+    all their updates away, so `run` without --webhook stops instead."""
+    info = await application.bot.get_webhook_info()
+    if info.url:
+        raise CannotTakeUpdates(WEBHOOK_IS_SET.format(url=urlsplit(info.url).netloc or info.url))
+
+
+def _polling_failed(error: TelegramError, runtime: Runtime) -> None:
+    if isinstance(error, Conflict):
+        runtime.polling_conflict = (
+            ANOTHER_POLLER
+            if "webhook" not in error.message.lower()
+            else (WEBHOOK_IS_SET.format(url="set by another instance"))
+        )
+        runtime.halt.set()
+        return
+    log.warning("getting updates failed: %s", error.message)
+
+
+async def serve_forever(settings: Settings, *, webhook: bool = False) -> None:
+    """`spoorzoeker run`: take updates (long polling, or `webhook`) until SIGINT or SIGTERM; raises
+    CannotTakeUpdates when they cannot be had (another instance polls, a webhook is set, the webhook is refused)."""
+    early = asyncio.Event()  # a signal during start-up: stop as soon as everything runs
+    _on_signals(early.set)
+    async with running(settings, webhook=webhook) as application:
+        runtime: Runtime = application.bot_data["runtime"]
+        _on_signals(runtime.halt.set)
+        if early.is_set():
+            runtime.halt.set()
+        how = f"webhook {urlsplit(settings.webhook_url).path}" if webhook else "long polling"
+        log.info("Spoorzoeker is running as @%s (%s)", application.bot.username, how)
+        await runtime.halt.wait()
+        log.info("stopping: finishing the updates in hand")
+    if runtime.polling_conflict:
+        raise CannotTakeUpdates(runtime.polling_conflict)
+    log.info("stopped")
+
+
+def _on_signals(callback) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    async with running(settings) as application:
-        log.info("Spoorzoeker is running as @%s", application.bot.username)
-        await stop.wait()
+            loop.add_signal_handler(sig, callback)

@@ -86,6 +86,13 @@ def _require_token(settings: Settings) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = settings_or_refuse()
+    if args.webhook:
+        _require_token(settings)
+        if not settings.webhook_url or not settings.webhook_secret:
+            raise Refused(
+                "--webhook needs WEBHOOK_URL (the public https URL Telegram posts to) and WEBHOOK_SECRET "
+                "(16-256 characters of A-Z, a-z, 0-9, _ and -)"
+            )
     if not settings.telegram_bot_token:
         from bot.sandbox.demo import final_reports, run_demo
 
@@ -96,9 +103,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         for path in final_reports(out):
             print(f"The final report of Ahmed, who was placed: {path}")
         return 0
-    from bot.app import serve_forever
+    from bot.app import CannotTakeUpdates, serve_forever
+    from bot.web import ListenProblem
 
-    asyncio.run(serve_forever(settings))
+    try:
+        asyncio.run(serve_forever(settings, webhook=args.webhook))
+    except (CannotTakeUpdates, ListenProblem) as exc:
+        raise Refused(str(exc), FAILED) from None
     return 0
 
 
@@ -430,6 +441,10 @@ def parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the bot (offline demo when no token is set)", parents=[common])
     run.add_argument("--demo-out", default="spoorzoeker-demo", help="where the offline demo writes its files")
+    run.add_argument(
+        "--webhook", action="store_true",
+        help="take updates from Telegram's POSTs to WEBHOOK_URL instead of long polling (for several instances)",
+    )  # fmt: skip
     run.set_defaults(func=cmd_run)
 
     db = commands.add_parser("db", help="database maintenance").add_subparsers(dest="db_command", required=True)
@@ -580,6 +595,14 @@ def _known_failure(error: BaseException) -> str | None:
     return problem(error, settings.database_url)
 
 
+def _log_format() -> str:
+    """LOG_FORMAT from the settings; "text" while they cannot be read (the command then says why, in text)."""
+    try:
+        return load_settings().log_format
+    except ConfigError:
+        return "text"
+
+
 class _WithoutHarfbuzzNotice(logging.Filter):
     """WeasyPrint warns for every font of every PDF when libharfbuzz-subset0 is missing; the PDF is fine."""
 
@@ -588,11 +611,14 @@ class _WithoutHarfbuzzNotice(logging.Filter):
 
 
 def _configure_logging(verbose: bool, command: str) -> None:
-    """Our own loggers at INFO for `run` (WARNING otherwise), every library at WARNING; all at INFO when verbose."""
+    """Our own loggers at INFO for `run` (WARNING otherwise), every library at WARNING; all at INFO when verbose.
+    Plain text lines, or one JSON object per line with LOG_FORMAT=json (`bot.core.logs`)."""
+    from bot.core.logs import formatter
+
     root = logging.getLogger()
     if not root.handlers:
         handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(formatter(_log_format()))
         root.addHandler(handler)
     root.setLevel(logging.INFO if verbose else logging.WARNING)
     ours = logging.INFO if verbose or command == "run" else logging.WARNING

@@ -26,6 +26,7 @@ LAYER_OF = {
     "bot.app": "wiring",
     "bot.jobs": "wiring",
     "bot.admin": "wiring",
+    "bot.web": "wiring",  # the webhook and /healthz, /readyz, /metrics
     "bot.sandbox": "sandbox",
     "bot.cli": "cli",
     "bot.cli_admin": "cli",  # the CLI's subcommand groups, each in a module of its own

@@ -57,6 +57,8 @@ The package, one concern a module (import from the package; the names below are 
 - `telegram_html.py`: Telegram's HTML parser, `strip_html`, `utf16_len`;
 - `shapes.py`: pieces of Bot API JSON shared by the server and the users (photo sizes, commands, dates);
 - `users.py`: `SimUser`, the simulated users;
+- `webhook.py`: `WebhookPusher`, Telegram's side of a webhook (`setWebhook`): updates POSTed with the secret
+  token header, one at a time, retried until answered 2xx; `getUpdates` answers 409 while one is set;
 - `transcript.py`: `format_transcript`.
 """
 
@@ -72,7 +74,9 @@ from bot.sandbox.fake_telegram.records import (
     QUERY_TOO_OLD,
     RATE_LIMIT_RETRY_AFTER_S,
     RATE_WINDOW_S,
+    SECRET_TOKEN_HEADER,
     TEXT_BUTTONS_UNALLOWED,
+    WEBHOOK_CONFLICT_DESCRIPTION,
     ApiCall,
     ApiError,
     Event,
@@ -92,6 +96,7 @@ from bot.sandbox.fake_telegram.telegram_html import (
 )
 from bot.sandbox.fake_telegram.transcript import format_transcript
 from bot.sandbox.fake_telegram.users import SimUser
+from bot.sandbox.fake_telegram.webhook import WebhookPost, WebhookPusher
 
 __all__ = [
     "BLOCKED_DESCRIPTION",
@@ -103,7 +108,9 @@ __all__ = [
     "QUERY_TOO_OLD",
     "RATE_LIMIT_RETRY_AFTER_S",
     "RATE_WINDOW_S",
+    "SECRET_TOKEN_HEADER",
     "TEXT_BUTTONS_UNALLOWED",
+    "WEBHOOK_CONFLICT_DESCRIPTION",
     "ApiCall",
     "ApiError",
     "Event",
@@ -115,6 +122,8 @@ __all__ = [
     "SimUser",
     "TelegramHtmlParser",
     "UploadedFile",
+    "WebhookPost",
+    "WebhookPusher",
     "default_error_description",
     "format_transcript",
     "parse_telegram_html",

@@ -5,6 +5,7 @@ of these after its checks (faults, chat, block, rate limit); the state they use 
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -16,6 +17,7 @@ from bot.sandbox.fake_telegram.records import (
     MAX_TEXT_LENGTH,
     NOT_MODIFIED_DESCRIPTION,
     QUERY_TOO_OLD,
+    WEBHOOK_CONFLICT_DESCRIPTION,
     ApiError,
     Event,
     Files,
@@ -33,6 +35,9 @@ from bot.sandbox.fake_telegram.state import (
     _CallbackQuery,
 )
 from bot.sandbox.fake_telegram.telegram_html import HtmlParseError, parse_telegram_html
+from bot.sandbox.fake_telegram.webhook import WebhookPusher
+
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class BotApiMethods:
@@ -50,6 +55,7 @@ class BotApiMethods:
     _notifier: ChangeNotifier
     _queries: dict[str, _CallbackQuery]
     _closing: bool
+    webhook: WebhookPusher
     _touch: Callable[..., None]  # FakeTelegram._touch: restart the quiet window
 
     # ---- helpers of the methods -------------------------------------------------------------------------
@@ -173,6 +179,8 @@ class BotApiMethods:
 
     async def _get_updates(self, params: Params, files: Files) -> list[dict[str, Any]]:
         queue = self._updates
+        if self.webhook.active:
+            raise ApiError(409, WEBHOOK_CONFLICT_DESCRIPTION)
         if isinstance(params.get("allowed_updates"), list):
             queue.set_allowed(params["allowed_updates"])
         offset = params.get("offset")
@@ -196,17 +204,43 @@ class BotApiMethods:
             self._touch()  # the bot is about to process them: restart the quiet window
         return batch
 
+    def _set_webhook(self, params: Params, files: Files) -> bool:
+        url = params.get("url")
+        if not isinstance(url, str):
+            raise ApiError(400, "Bad Request: bad webhook: URL must be a string")
+        if not url:
+            self.webhook.clear()
+            return True
+        if not url.startswith(("https://", "http://")):  # the real one wants https; the fake posts to local http
+            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        secret = params.get("secret_token")
+        if secret is not None and not (isinstance(secret, str) and _SECRET_TOKEN.fullmatch(secret)):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        if isinstance(params.get("allowed_updates"), list):
+            self._updates.set_allowed(params["allowed_updates"])
+        if params.get("drop_pending_updates"):
+            self._updates.drop_all()
+        connections = params.get("max_connections", 40)
+        self.webhook.set(url, secret or None, int(connections) if isinstance(connections, int) else 40)
+        return True
+
     def _delete_webhook(self, params: Params, files: Files) -> bool:
+        self.webhook.clear()
         if params.get("drop_pending_updates"):
             self._updates.drop_all()
         return True
 
     def _get_webhook_info(self, params: Params, files: Files) -> dict[str, Any]:
-        return {
-            "url": "",
+        info: dict[str, Any] = {
+            "url": self.webhook.url,
             "has_custom_certificate": False,
             "pending_update_count": self._updates.pending_count,
         }
+        if self.webhook.active:
+            info["max_connections"] = self.webhook.max_connections
+            if self.webhook.last_error is not None:
+                info["last_error_date"], info["last_error_message"] = self.webhook.last_error
+        return info
 
     @staticmethod
     def _commands_key(params: Params) -> tuple[str, str]:

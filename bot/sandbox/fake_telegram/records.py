@@ -27,6 +27,10 @@ TEXT_BUTTONS_UNALLOWED = (
 CONFLICT_DESCRIPTION = (
     "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 )
+WEBHOOK_CONFLICT_DESCRIPTION = (
+    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+)
+SECRET_TOKEN_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 @dataclass

@@ -42,6 +42,7 @@ from bot.sandbox.fake_telegram.state import (
     _CallbackQuery,
 )
 from bot.sandbox.fake_telegram.users import SimUser
+from bot.sandbox.fake_telegram.webhook import WebhookPusher
 
 # Calls that produce or change a message: rate limited, and refused with 403 for blocked chats.
 _SENDING_METHODS = frozenset(
@@ -76,11 +77,13 @@ class FakeTelegram(BotApiMethods):
         per_chat_rate_per_s: float | None = None,
         quiet_s: float = 0.15,
         reply_timeout_s: float = 10.0,
+        latency_s: float = 0.0,
     ) -> None:
         self.bot_username = bot_username
         self.bot_id = bot_id
         self.bot_first_name = bot_first_name
         self.quiet_s = quiet_s
+        self.latency_s = latency_s  # every call is answered this much later (a round trip to Telegram)
         # Set by an in-process bot: returns True when it has no update queued or being handled. When set,
         # waiting for the bot uses it instead of a window of silence.
         self.idle_probe: Callable[[], bool] | None = None
@@ -97,6 +100,7 @@ class FakeTelegram(BotApiMethods):
         self._faults = FaultInjector()
         self._notifier = ChangeNotifier()
         self._updates = UpdateQueue(self._notifier)
+        self.webhook = WebhookPusher(self._updates, self._notifier, lambda: self._closing)  # while one is set
         self._files = FileStore()
         self._chats: dict[int, ChatState] = {}
         self._blocked: set[int] = set()
@@ -110,6 +114,7 @@ class FakeTelegram(BotApiMethods):
         self._handlers: dict[str, Callable[..., Any]] = {
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
+            "setWebhook": self._set_webhook,
             "deleteWebhook": self._delete_webhook,
             "getWebhookInfo": self._get_webhook_info,
             "setMyCommands": self._set_my_commands,
@@ -156,6 +161,7 @@ class FakeTelegram(BotApiMethods):
             return
         self._closing = True
         self._notifier.notify(_POLL_TOPIC)
+        await self.webhook.close()
         runner, self._runner = self._runner, None
         await runner.cleanup()
 
@@ -271,6 +277,8 @@ class FakeTelegram(BotApiMethods):
         return web.Response(body=stored.data, content_type=stored.mime_type or "application/octet-stream")
 
     async def _handle_api_call(self, request: web.Request, method: str) -> web.Response:
+        if self.latency_s:
+            await asyncio.sleep(self.latency_s)
         params: Params = {}
         files: Files = {}
         parse_error: ApiError | None = None
