@@ -59,11 +59,12 @@ async def audit_of(box, kind: str = "admin") -> list[tuple]:
 
 
 async def snapshot(box) -> dict[str, list[tuple]]:
-    """Every row of every table."""
+    """Every row of every table but `chatturn` (every update stores its id there, a forged one too)."""
     async with box.db.session() as session:
         return {
             table.name: sorted(map(tuple, (await session.exec(sqlalchemy.select(table))).all()), key=repr)
             for table in SQLModel.metadata.sorted_tables
+            if table.name != "chatturn"
         }
 
 

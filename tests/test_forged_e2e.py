@@ -15,11 +15,12 @@ from tests.conftest import People
 
 
 async def snapshot(box) -> dict[str, list[tuple]]:
-    """Every row of every table."""
+    """Every row of every table but `chatturn` (every update stores its id there, a forged one too)."""
     async with box.db.session() as session:
         return {
             table.name: sorted(map(tuple, (await session.exec(sqlalchemy.select(table))).all()), key=repr)
             for table in SQLModel.metadata.sorted_tables
+            if table.name != "chatturn"
         }
 
 

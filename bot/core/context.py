@@ -48,6 +48,7 @@ class Work:
     bot_username: str
     timezone: str = "Europe/Amsterdam"
     texts: Texts = field(default_factory=texts)
+    queued: int = 0  # outbox rows this unit of work queued (`bot.outgoing.outbox.enqueue`)
 
 
 @dataclass

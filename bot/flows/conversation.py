@@ -10,8 +10,9 @@ import functools
 from collections.abc import Awaitable, Callable
 from types import ModuleType
 
-from bot.core import dialogs
-from bot.core.context import Incoming, Person, Work, identify
+from bot.core import dialogs, logs
+from bot.core.context import Incoming, Person, Work
+from bot.core.context import identify as identify_sender
 from bot.core.replies import Reply
 from bot.flows import agency_admin as agency_admin_flow
 from bot.flows import application as application_flow
@@ -75,6 +76,13 @@ MENUS = {
     ),
     "employer": (("status", "status"), ("help", "help")),
 }  # fmt: skip
+
+
+async def identify(work: Work, incoming: Incoming) -> Person:
+    """The sender; their role (never their name) also goes into this update's log lines."""
+    person = await identify_sender(work, incoming)
+    logs.role.set(person.role or "unknown")
+    return person
 
 
 def _records_offered(handle: Handler) -> Handler:

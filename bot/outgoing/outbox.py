@@ -56,4 +56,6 @@ async def enqueue(work: Work, messages: list[Message]) -> int:
     if not messages:
         return 0
     now = work.clock.now()
-    return await queries.insert_outbox_rows(work.session, [row_values(work, message, now) for message in messages])
+    new = await queries.insert_outbox_rows(work.session, [row_values(work, message, now) for message in messages])
+    work.queued += new
+    return new

@@ -1,5 +1,7 @@
 """Registers the handlers. Each one parses the update, calls one `bot.flows.conversation` function inside one
-database session, and delivers the replies after the session has committed (answers are stored first)."""
+database session, in the chat's turn (`bot.core.turns`: one chat's updates never overlap, also across processes,
+and a re-delivered update is skipped), and delivers the replies after the session has committed (answers are
+stored first)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
+from bot.core import turns
 from bot.core.context import Attachment, Incoming, Work
 from bot.core.replies import Reply
 from bot.flows import conversation
@@ -67,8 +70,13 @@ async def _handle(update: Update, context: ContextTypes.DEFAULT_TYPE, call: Call
     incoming = _incoming(update, context)
     async with runtime.db.session() as session:
         work = Work(session, runtime.clock, context.bot.username, runtime.timezone)
-        replies = await call(work, incoming)
-    runtime.wake_delivery()  # the update may have queued messages for other chats
+        replies = await turns.in_turn(work, incoming.chat_id, update.update_id, lambda: call(work, incoming))
+    if replies is None:  # handled before (Telegram delivered it again): nothing changes, a button's spinner stops
+        log.info("update %s was handled before: skipped", update.update_id)
+        await _answer_stale(update, context)
+        return
+    if work.queued:
+        runtime.wake_delivery()  # the update queued messages (for other chats, or for later)
     await deliver(update, context, runtime.texts, replies)
 
 
@@ -84,12 +92,19 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not _private(update):  # a button in a group (or of an inline message) is none of ours: answer, say nothing
-        lang = pick_language(update.effective_user.language_code if update.effective_user else None)
-        toast = context.application.bot_data["runtime"].texts.label(lang, "stale_button")
-        with contextlib.suppress(TelegramError):  # an old query can no longer be answered
-            await update.callback_query.answer(text=toast)
+        await _answer_stale(update, context)
         return
     await _handle(update, context, conversation.on_button)
+
+
+async def _answer_stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a button press with the stale-button toast (nothing else happens); other updates get nothing."""
+    if update.callback_query is None:
+        return
+    lang = pick_language(update.effective_user.language_code if update.effective_user else None)
+    toast = context.application.bot_data["runtime"].texts.label(lang, "stale_button")
+    with contextlib.suppress(TelegramError):  # an old query can no longer be answered
+        await update.callback_query.answer(text=toast)
 
 
 def _private(update: Update) -> bool:
