@@ -101,7 +101,7 @@ async def leased_sweep(
         except Exception:  # noqa: BLE001 - then it runs out after SWEEP_LEASE
             log.exception("giving back the sweep lease failed")
     seconds = time.monotonic() - started
-    log.info("ran the sweeps in %.2f s", seconds)
+    log.debug("ran the sweeps in %.2f s", seconds)
     if metrics is not None:
         metrics.sweep_ran(seconds)
     return result
