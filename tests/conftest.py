@@ -16,7 +16,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.core.clock import ManualClock
-from bot.sandbox.fake_telegram import SimUser
+from bot.sandbox.fake_telegram import FakeTelegram, SimUser
 from bot.sandbox.offline import Sandbox, local, sandbox, token_in
 from storage import crypto, queries
 from storage.models import CheckIn, Employee
@@ -71,6 +71,15 @@ def database_kind(request):
 def database_url(database_kind, tmp_path_factory) -> str:
     """A new database with the schema at head (tests/databases.py); a SQLite file is not in the test's tmp_path."""
     return databases.fresh_url(tmp_path_factory.mktemp("database"))
+
+
+@pytest.fixture
+async def fake():
+    """The fake Bot API server alone, for tests that start the bot as a real process."""
+    server = FakeTelegram(bot_username="SpoorzoekerBot", quiet_s=0.1)
+    await server.start()
+    yield server
+    await server.stop()
 
 
 @pytest.fixture

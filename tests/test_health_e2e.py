@@ -15,19 +15,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.sandbox.fake_telegram import FakeTelegram
 from tests import databases
 from tests.bot_process import bot_env, free_port, start_bot
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-async def fake():
-    server = FakeTelegram(bot_username="SpoorzoekerBot", quiet_s=0.1)
-    await server.start()
-    yield server
-    await server.stop()
 
 
 async def _wait_for(bot, path: str, status: int, tries: int = 150):

@@ -10,8 +10,6 @@ import signal
 import subprocess
 import sys
 
-import pytest
-
 from bot.sandbox.fake_telegram import FakeTelegram
 from bot.sandbox.offline import SANDBOX_TOKEN, token_in
 from tests import databases
@@ -54,14 +52,6 @@ async def _start_bot(env, tmp_path, fake: FakeTelegram) -> asyncio.subprocess.Pr
         await asyncio.sleep(0.1)
     process.kill()
     raise AssertionError("the bot did not start polling")
-
-
-@pytest.fixture
-async def fake():
-    server = FakeTelegram(bot_username="SpoorzoekerBot", quiet_s=0.1)
-    await server.start()
-    yield server
-    await server.stop()
 
 
 async def test_kill_mid_check_in_and_continue_after_restart(fake, tmp_path, database_url):

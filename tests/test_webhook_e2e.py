@@ -13,25 +13,15 @@ import time
 from datetime import datetime
 
 import httpx
-import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlmodel import SQLModel
 
-from bot.sandbox.fake_telegram import FakeTelegram
 from bot.sandbox.offline import token_in
 from storage import models  # noqa: F401 - the tables of the schema in SQLModel.metadata
 from tests import databases
 from tests.bot_process import SECRET, bot_env, cli, free_port, start_bot, webhook_env
 
 TABLES = sorted(SQLModel.metadata.tables)  # every table of the schema
-
-
-@pytest.fixture
-async def fake():
-    server = FakeTelegram(bot_username="SpoorzoekerBot", quiet_s=0.1)
-    await server.start()
-    yield server
-    await server.stop()
 
 
 def _samples(page: str) -> dict[tuple[str, tuple], float]:
