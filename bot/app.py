@@ -26,6 +26,7 @@ from content.texts import LANGUAGES, Texts, texts
 from handlers.telegram.per_chat import PerChatUpdates
 from handlers.telegram.render import menu
 from handlers.telegram.updates import register
+from handlers.web.common import Site
 from storage.db import Database
 from storage.migrate import upgrade_async
 
@@ -45,6 +46,7 @@ class Runtime:
     metrics: Metrics = field(init=False)
     halt: asyncio.Event = field(default_factory=asyncio.Event)  # `spoorzoeker run` stops when it is set
     polling_conflict: str | None = None  # why polling had to stop (409 Conflict), one line
+    dashboard_url: str | None = None  # where the dashboard is served (None: no web server runs)
 
     def __post_init__(self) -> None:
         self.metrics = Metrics(lambda: self.delivery.stats if self.delivery is not None else None)
@@ -104,9 +106,8 @@ async def running(
     runtime = Runtime(Database(settings.database_url), clock or SystemClock(), settings.default_timezone)
     application = build_application(settings, runtime, webhook=webhook)
     health = Health(runtime.db, runtime.metrics)
-    address = _http_address(settings, webhook=webhook)
-    sock = listen(*address) if address else None  # a port in use stops `run` before anything started
-    try:
+    socks = [listen(*address) for address in _http_addresses(settings, webhook=webhook)]  # a port in use stops
+    try:  # `run` before anything started
         async with application, contextlib.AsyncExitStack() as stack:
             await _set_menu(application, runtime)
             runtime.delivery = Delivery(
@@ -129,8 +130,11 @@ async def running(
                 stack.push_async_callback(sweeps.stop)
             if not webhook:
                 await _refuse_polling_under_a_webhook(application)
-            if sock is not None:  # stops after the updates in hand are finished; /readyz says "shutting down" till then
-                await stack.enter_async_context(serving(_web_app(settings, application, health, webhook), sock))
+            if socks:  # stops after the updates in hand are finished; /readyz says "shutting down" till then
+                site = dashboard_site(settings, runtime, application, socks[-1].getsockname()[1])
+                app = _web_app(settings, application, health, webhook, site)
+                runtime.dashboard_url = app.state.dashboard.public_url
+                await stack.enter_async_context(serving(app, *socks))
             await application.start()
             stack.push_async_callback(application.stop)  # finishes the updates in hand
             if webhook:
@@ -146,23 +150,49 @@ async def running(
             stack.callback(setattr, health, "accepting", False)  # the first step of stopping
             yield application
     finally:
-        if sock is not None:
+        for sock in socks:
             sock.close()
         await runtime.db.dispose()
 
 
-def _http_address(settings: Settings, *, webhook: bool) -> tuple[str, int] | None:
-    """Where the web server listens: WEBHOOK_PORT in webhook mode, METRICS_PORT (if set) when polling."""
+def _http_addresses(settings: Settings, *, webhook: bool) -> list[tuple[str, int]]:
+    """Where the web server listens: WEBHOOK_PORT in webhook mode; when polling, METRICS_PORT and DASHBOARD_PORT
+    (those that are set; one server, the same pages on both; DASHBOARD_PORT=0 takes a free port)."""
     if webhook:
-        return settings.webhook_listen, settings.webhook_port
-    return (settings.webhook_listen, settings.metrics_port) if settings.metrics_port else None
+        return [(settings.webhook_listen, settings.webhook_port)]
+    ports = [port for port in (settings.metrics_port,) if port and port != settings.dashboard_port]
+    if settings.dashboard_port is not None:
+        ports.append(settings.dashboard_port)  # last: the dashboard's links name its port (0: any free one)
+    return [(settings.webhook_listen, port) for port in ports]
 
 
-def _web_app(settings: Settings, application: Application, health: Health, webhook: bool):
+def dashboard_site(settings: Settings, runtime: Runtime, application: Application, port: int) -> Site:
+    """The dashboard's view of the bot; its links point to DASHBOARD_URL, else to where it listens (`port`: the
+    port the last socket got, DASHBOARD_PORT's when polling, so 0 works in tests)."""
+    if settings.dashboard_url:
+        public = settings.dashboard_url
+    elif settings.webhook_url and not settings.dashboard_port:
+        public = "{0.scheme}://{0.netloc}".format(urlsplit(settings.webhook_url))
+    else:
+        public = f"http://{settings.webhook_listen}:{port}"
+    return Site(
+        db=runtime.db,
+        clock=runtime.clock,
+        bot_token=settings.telegram_bot_token or "",
+        bot_username=application.bot.username,
+        timezone=settings.default_timezone,
+        public_url=public,
+        texts=runtime.texts,
+        wake_delivery=runtime.wake_delivery,
+    )
+
+
+def _web_app(settings: Settings, application: Application, health: Health, webhook: bool, site: Site):
     if not webhook:
-        return web_app(health)
+        return web_app(health, dashboard=site)
     path = urlsplit(settings.webhook_url).path or "/"
-    return web_app(health, Webhook(path, settings.webhook_secret, application.bot, application.update_queue))
+    hook = Webhook(path, settings.webhook_secret, application.bot, application.update_queue)
+    return web_app(health, hook, dashboard=site)
 
 
 class CannotTakeUpdates(Exception):

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     webhook_secret: str | None = Field(default=None, repr=False)
     # polling mode: serve /healthz, /readyz and /metrics on this port (0 or unset: not at all)
     metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    # the coach's dashboard: the public address its links and the Mini App button point to (https in production,
+    # e.g. https://bot.example.nl), and in polling mode the port it is served on (webhook mode: WEBHOOK_PORT)
+    dashboard_url: str | None = Field(default=None)
+    dashboard_port: int | None = Field(default=None, ge=0, le=65535)
     log_format: str = Field(default="text")  # text | json (one JSON object per line)
 
     @field_validator("telegram_bot_token")
@@ -112,6 +116,16 @@ class Settings(BaseSettings):
         value = value.strip()
         if not value.startswith(("https://", "http://")):
             raise ValueError("WEBHOOK_URL must be the public https URL Telegram posts updates to")
+        return value
+
+    @field_validator("dashboard_url")
+    @classmethod
+    def _dashboard_url_shape(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("DASHBOARD_URL must be the public address of the dashboard, e.g. https://bot.example.nl")
         return value
 
     @field_validator("telegram_base_url")

@@ -8,6 +8,7 @@
 - `GET /readyz`: 200 when the database answers, its schema is at the newest migration and the delivery worker
   runs; otherwise 503 with `{"ready": false, "reason": "..."}` (also during a shutdown).
 - `GET /metrics`: the Prometheus text of `bot.core.metrics.Metrics`, the outbox gauge counted just before.
+- `/dashboard/...` (when a `handlers.web.common.Site` is given): the coach's dashboard (`handlers.web`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from starlette.routing import Route
 from telegram import Bot, Update
 
 from bot.core.metrics import CONTENT_TYPE, Metrics
+from handlers.web.common import Site
+from handlers.web.site import routes as dashboard_routes
 from storage.db import Database
 from storage.outbox_queries import counts_by_status
 from storage.readiness import schema_problem
@@ -86,8 +89,8 @@ class Webhook:
     queue: asyncio.Queue
 
 
-def web_app(health: Health, webhook: Webhook | None = None) -> Starlette:
-    """The app: the three probes, and the webhook route when `webhook` is given."""
+def web_app(health: Health, webhook: Webhook | None = None, dashboard: Site | None = None) -> Starlette:
+    """The app: the three probes, the webhook route when `webhook` is given, the dashboard with `dashboard`."""
 
     async def healthz(request: Request) -> Response:
         return PlainTextResponse("ok\n")
@@ -113,7 +116,11 @@ def web_app(health: Health, webhook: Webhook | None = None) -> Starlette:
     ]
     if webhook is not None:
         routes.append(Route(webhook.path, _receiver(health, webhook), methods=["POST"]))
-    return Starlette(routes=routes)
+    if dashboard is not None:
+        routes.extend(dashboard_routes())
+    app = Starlette(routes=routes)
+    app.state.dashboard = dashboard
+    return app
 
 
 def _receiver(health: Health, webhook: Webhook):
@@ -170,25 +177,26 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 @contextlib.asynccontextmanager
-async def serving(app: Starlette, sock: socket.socket) -> AsyncIterator[int]:
-    """Serve `app` on the listening socket `sock` until the block ends (yields the port). Leaving the block stops
-    listening, then lets open requests finish (up to SHUTDOWN_GRACE_S)."""
-    host, port = sock.getsockname()[:2]
+async def serving(app: Starlette, *socks: socket.socket) -> AsyncIterator[int]:
+    """Serve `app` on the listening sockets `socks` until the block ends (yields the first one's port). Leaving
+    the block stops listening, then lets open requests finish (up to SHUTDOWN_GRACE_S)."""
+    host, port = socks[0].getsockname()[:2]
     config = uvicorn.Config(
         app, log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=SHUTDOWN_GRACE_S
     )
     server = _Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]), name="web")
+    task = asyncio.create_task(server.serve(sockets=list(socks)), name="web")
     try:
         while not server.started:
             if task.done():
                 task.result()
                 raise ListenProblem(f"the web server on {host}:{port} did not start")
             await asyncio.sleep(0.01)
-        log.info("serving /healthz, /readyz and /metrics on %s:%s", host, port)
+        log.info("serving HTTP on %s", ", ".join("{}:{}".format(*sock.getsockname()[:2]) for sock in socks))
         yield port
     finally:
         server.should_exit = True
         with contextlib.suppress(asyncio.CancelledError):
             await task
-        sock.close()
+        for sock in socks:
+            sock.close()

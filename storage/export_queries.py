@@ -45,6 +45,7 @@ ABOUT_ONE_PERSON = (
 NOT_ABOUT_ONE_PERSON = (
     "coach", "employer", "employercontact", "keptreportfact", "retentioncount", "suppressedchat", "keycheck",
     "alembic_version", "sweeplease", "sendershare",
+    "dashboardlink", "dashboardsession",  # a coach's sign-ins to the dashboard: hashes and times, about no client
     "chatturn",  # technical: the newest update id of a chat, no content (erased with the chat)
 )  # fmt: skip
 

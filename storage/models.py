@@ -424,3 +424,28 @@ class SenderShare(SQLModel, table=True):
     name: str = Field(max_length=40, primary_key=True)
     alive_until: datetime
     busy: bool = False
+
+
+class DashboardLink(SQLModel, table=True):
+    """A single-use sign-in link to the coach's dashboard in a browser (`/dashboard` in the chat): valid for 10
+    minutes, stored only as the SHA-256 hash of its token. Opening it starts a `DashboardSession`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    telegram_user_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class DashboardSession(SQLModel, table=True):
+    """A signed-in dashboard: the session cookie holds the token, this row only its SHA-256 hash. Valid for 12
+    hours; `/uitloggen` in the chat ends every session of the user (`ended_at`)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    telegram_user_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    via: str = Field(max_length=10)  # link | telegram (the Mini App's signed initData)
+    created_at: datetime
+    expires_at: datetime
+    ended_at: datetime | None = None

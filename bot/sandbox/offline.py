@@ -54,6 +54,11 @@ class Sandbox:
                 self.app = None
                 self.fake.idle_probe = None
 
+    @property
+    def dashboard_url(self) -> str | None:
+        """Where the running bot serves the dashboard (None when it does not)."""
+        return self.app.bot_data["runtime"].dashboard_url if self.app is not None else None
+
     async def run_due(self):
         """Run the sweeps once at the sandbox clock's time and send what is due (like `spoorzoeker run-due`)."""
         runtime = self.app.bot_data["runtime"]
@@ -84,14 +89,21 @@ async def sandbox(
     clock: Clock | None = None,
     database_url: str | None = None,
     quiet_s: float = 0.05,
+    dashboard_port: int | None = None,
     **fake_options: object,
 ) -> AsyncIterator[Sandbox]:
-    """A fake Telegram on 127.0.0.1 plus settings for it; a temporary SQLite file unless a URL is given."""
+    """A fake Telegram on 127.0.0.1 plus settings for it; a temporary SQLite file unless a URL is given. With
+    `dashboard_port` (0: a free one) the bot also serves the dashboard (`Sandbox.dashboard_url` once it runs)."""
     fake = FakeTelegram(bot_username="SpoorzoekerBot", quiet_s=quiet_s, **fake_options)
     await fake.start()
     with tempfile.TemporaryDirectory(prefix="spoorzoeker-") as folder:
         url = database_url or f"sqlite+aiosqlite:///{Path(folder) / 'sandbox.db'}"
-        settings = load_settings(telegram_bot_token=SANDBOX_TOKEN, telegram_base_url=fake.base_url, database_url=url)
+        settings = load_settings(
+            telegram_bot_token=SANDBOX_TOKEN,
+            telegram_base_url=fake.base_url,
+            database_url=url,
+            dashboard_port=dashboard_port,
+        )
         if settings.encryption_key is None:  # the demo's own key: its database is thrown away with it
             settings = settings.model_copy(update={"encryption_key": Fernet.generate_key().decode("ascii")})
         crypto.install(crypto.KeyRing.from_setting(settings.encryption_key))

@@ -1,0 +1,13 @@
+"""Every route of the dashboard, in one list (`bot.web` mounts them beside the webhook and the probes)."""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+from handlers.web import signin
+
+
+def routes() -> list[Route]:
+    return [
+        *signin.routes(),
+    ]
