@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.util.concurrency import await_
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import sqlite_writers
+
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - exercised on every connect
     cursor = dbapi_connection.cursor()
@@ -50,11 +52,15 @@ def _pause(seconds: float) -> None:
 class Database:
     """Owns the engine; `session()` yields a session that commits on success and rolls back on error."""
 
+    queues_writers = True  # on SQLite: `storage.sqlite_writers`
+
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            if self.queues_writers:
+                sqlite_writers.install(self.engine)  # the process's writers take turns in arrival order
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -70,6 +76,8 @@ class RolledBackDatabase(Database):
     `dispose()`: the code runs for real and reads its own writes, and nothing is ever stored (`spoorzoeker
     run-due --simulate`). Sessions take turns on the one connection; a session's commit releases a savepoint.
     On SQLite the outer transaction holds the write lock from the first write until the end."""
+
+    queues_writers = False  # its one connection writes for the whole run
 
     def __init__(self, url: str) -> None:
         super().__init__(url)
