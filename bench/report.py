@@ -111,92 +111,100 @@ def make_caseload(
     to the week before `moment`; the clients numbered in `bare` (0 is the first) get no logged applications (the
     caller adds them). Deterministic (seeded). Blocking. Returns the employee ids."""
     upgrade(database_url)
+    engine = create_engine(database_url.replace("+aiosqlite", ""))
+    try:
+        with engine.begin() as connection:
+            return insert_caseload(connection, clients, weeks, moment, bare)
+    finally:
+        engine.dispose()
+
+
+def insert_caseload(
+    connection, clients: int = 40, weeks: int = 104, moment: datetime = MOMENT, bare: tuple[int, ...] = ()
+) -> list[int]:
+    """`make_caseload`'s rows, inserted on an open (sync) connection of a migrated database, e.g. through an async
+    engine's `run_sync` on PostgreSQL (bench/dashboard.py). Returns the employee ids."""
     rng = random.Random(48)
     now = moment.astimezone(UTC)
     this_week = Week.of(moment.date())
     first_week = Week.of(this_week.monday() - timedelta(weeks=weeks))
-    engine = create_engine(database_url.replace("+aiosqlite", ""))
-    try:
-        with engine.begin() as connection:
-            coach_id = connection.execute(
-                insert(Coach).values(name="Sanne de Vries", telegram_user_id=900_001, language="nl", timezone=TIMEZONE,
-                                     digest_weekday=0, digest_time=time_of_day(8, 0), created_at=now,
-                                     registered_at=now - timedelta(weeks=weeks + 1))
-            ).inserted_primary_key[0]  # fmt: skip
-            employer_ids = [
-                connection.execute(insert(Employer).values(name=name, created_at=now)).inserted_primary_key[0]
-                for name in ("Bakkerij De Korenschoof", "Gemeente Utrecht", "Zorggroep Rivierenland")
-            ]
-            joined = datetime.combine(first_week.monday(), time_of_day(9, 0), ZoneInfo(TIMEZONE)).astimezone(UTC)
-            ids = []
-            for number in range(clients):
-                first_sick_day = first_week.monday() - timedelta(days=rng.randint(0, 60))
-                ids.append(
-                    connection.execute(
-                        insert(Employee).values(
-                            name=f"Werknemer {number + 1:02d}", coach_id=coach_id,
-                            employer_id=employer_ids[number % len(employer_ids)], telegram_user_id=910_000 + number,
-                            language="nl", timezone=TIMEZONE, checkin_weekday=4, checkin_time=time_of_day(10, 0),
-                            first_sick_day=first_sick_day, track2_start=first_week.monday(), phase="active_search",
-                            status="active", created_at=joined, registered_at=joined,
-                            share_reflections=number % 2 == 0, values=["samenwerken", "zekerheid"],
-                        )
-                    ).inserted_primary_key[0]
-                )  # fmt: skip
-            checkins, applications, pauses, notes, phases = [], [], [], [], []
-            for number, employee_id in enumerate(ids):
-                phases += [
-                    {"employee_id": employee_id, "phase": phase, "coach_id": coach_id,
-                     "changed_at": joined + timedelta(weeks=offset)}
-                    for phase, offset in (("intake", 0), ("orientation", 5), ("active_search", 11))
-                ]  # fmt: skip
-                pause_weeks = {}
-                for start in rng.sample(range(4, weeks - 4), 2):
-                    length, reason = rng.randint(1, 2), rng.choice(("holiday", "treatment", "other"))
-                    pause_weeks.update(dict.fromkeys(range(start, start + length), reason))
-                    monday = first_week.monday() + timedelta(weeks=start)
-                    pauses.append({"employee_id": employee_id, "start": monday, "reason": reason, "created_at": now,
-                                   "until": monday + timedelta(weeks=length, days=-1)})  # fmt: skip
-                for offset in range(weeks):
-                    week = Week.of(first_week.monday() + timedelta(weeks=offset))
-                    at = datetime.combine(week.monday() + timedelta(days=4), time_of_day(10, 30), ZoneInfo(TIMEZONE))
-                    at = at.astimezone(UTC)
-                    row = {**EMPTY_CHECKIN, "employee_id": employee_id, "iso_year": week.year, "iso_week": week.week,
-                           "created_at": at, "updated_at": at}  # fmt: skip
-                    if offset in pause_weeks:
-                        checkins.append({**row, "paused_reason": pause_weeks[offset]})
-                        continue
-                    if rng.random() < 0.08:
-                        checkins.append({**row, "missed_at": at + timedelta(days=7)})
-                        continue
-                    sent = rng.choice((0, 1, 1, 2, 2, 3, 4))
-                    checkins.append({
-                        **row, "submitted_at": at, "applications": sent, "interviews": rng.choice((0, 0, 0, 1)),
-                        "networking": rng.randint(0, 4), "energy": rng.randint(2, 9),
-                        "activities": rng.sample(ACTIVITIES, rng.randint(0, 2)),
-                        "note": "Het ging deze week redelijk.",
-                        "reflection": "Ik merk dat afwijzingen minder hard aankomen.",
-                        "next_step": "Twee vacatures bekijken",
-                        "step_result": rng.choice(("done", "done", "partly", "not")),
-                    })  # fmt: skip
-                    for _ in range(sent if number not in bare else 0):
-                        day = week.monday() + timedelta(days=rng.randint(0, 4))
-                        applications.append({
-                            "employee_id": employee_id, "company": rng.choice(COMPANIES), "role": rng.choice(ROLES),
-                            "applied_on": day, "channel": rng.choice(CHANNELS), "status": rng.choice(STATUSES),
-                            "created_at": at, "updated_at": at,
-                        })  # fmt: skip
-                for offset in range(0, weeks, 6):
-                    notes.append({"employee_id": employee_id, "coach_id": coach_id, "for_file": offset % 12 == 0,
-                                  "text": f"Voortgangsgesprek gevoerd; afspraken gemaakt (week {offset}).",
-                                  "created_at": joined + timedelta(weeks=offset, days=2)})  # fmt: skip
-            connection.execute(insert(CheckIn), checkins)
-            connection.execute(insert(JobApplication), applications)
-            connection.execute(insert(Pause), pauses)
-            connection.execute(insert(CoachNote), notes)
-            connection.execute(insert(PhaseChange), phases)
-    finally:
-        engine.dispose()
+    coach_id = connection.execute(
+        insert(Coach).values(name="Sanne de Vries", telegram_user_id=900_001, language="nl", timezone=TIMEZONE,
+                             digest_weekday=0, digest_time=time_of_day(8, 0), created_at=now,
+                             registered_at=now - timedelta(weeks=weeks + 1))
+    ).inserted_primary_key[0]  # fmt: skip
+    employer_ids = [
+        connection.execute(insert(Employer).values(name=name, created_at=now)).inserted_primary_key[0]
+        for name in ("Bakkerij De Korenschoof", "Gemeente Utrecht", "Zorggroep Rivierenland")
+    ]
+    joined = datetime.combine(first_week.monday(), time_of_day(9, 0), ZoneInfo(TIMEZONE)).astimezone(UTC)
+    ids = []
+    for number in range(clients):
+        first_sick_day = first_week.monday() - timedelta(days=rng.randint(0, 60))
+        ids.append(
+            connection.execute(
+                insert(Employee).values(
+                    name=f"Werknemer {number + 1:02d}", coach_id=coach_id,
+                    employer_id=employer_ids[number % len(employer_ids)], telegram_user_id=910_000 + number,
+                    language="nl", timezone=TIMEZONE, checkin_weekday=4, checkin_time=time_of_day(10, 0),
+                    first_sick_day=first_sick_day, track2_start=first_week.monday(), phase="active_search",
+                    status="active", created_at=joined, registered_at=joined,
+                    share_reflections=number % 2 == 0, values=["samenwerken", "zekerheid"],
+                )
+            ).inserted_primary_key[0]
+        )  # fmt: skip
+    checkins, applications, pauses, notes, phases = [], [], [], [], []
+    for number, employee_id in enumerate(ids):
+        phases += [
+            {"employee_id": employee_id, "phase": phase, "coach_id": coach_id,
+             "changed_at": joined + timedelta(weeks=offset)}
+            for phase, offset in (("intake", 0), ("orientation", 5), ("active_search", 11))
+        ]  # fmt: skip
+        pause_weeks = {}
+        for start in rng.sample(range(4, weeks - 4), 2):
+            length, reason = rng.randint(1, 2), rng.choice(("holiday", "treatment", "other"))
+            pause_weeks.update(dict.fromkeys(range(start, start + length), reason))
+            monday = first_week.monday() + timedelta(weeks=start)
+            pauses.append({"employee_id": employee_id, "start": monday, "reason": reason, "created_at": now,
+                           "until": monday + timedelta(weeks=length, days=-1)})  # fmt: skip
+        for offset in range(weeks):
+            week = Week.of(first_week.monday() + timedelta(weeks=offset))
+            at = datetime.combine(week.monday() + timedelta(days=4), time_of_day(10, 30), ZoneInfo(TIMEZONE))
+            at = at.astimezone(UTC)
+            row = {**EMPTY_CHECKIN, "employee_id": employee_id, "iso_year": week.year, "iso_week": week.week,
+                   "created_at": at, "updated_at": at}  # fmt: skip
+            if offset in pause_weeks:
+                checkins.append({**row, "paused_reason": pause_weeks[offset]})
+                continue
+            if rng.random() < 0.08:
+                checkins.append({**row, "missed_at": at + timedelta(days=7)})
+                continue
+            sent = rng.choice((0, 1, 1, 2, 2, 3, 4))
+            checkins.append({
+                **row, "submitted_at": at, "applications": sent, "interviews": rng.choice((0, 0, 0, 1)),
+                "networking": rng.randint(0, 4), "energy": rng.randint(2, 9),
+                "activities": rng.sample(ACTIVITIES, rng.randint(0, 2)),
+                "note": "Het ging deze week redelijk.",
+                "reflection": "Ik merk dat afwijzingen minder hard aankomen.",
+                "next_step": "Twee vacatures bekijken",
+                "step_result": rng.choice(("done", "done", "partly", "not")),
+            })  # fmt: skip
+            for _ in range(sent if number not in bare else 0):
+                day = week.monday() + timedelta(days=rng.randint(0, 4))
+                applications.append({
+                    "employee_id": employee_id, "company": rng.choice(COMPANIES), "role": rng.choice(ROLES),
+                    "applied_on": day, "channel": rng.choice(CHANNELS), "status": rng.choice(STATUSES),
+                    "created_at": at, "updated_at": at,
+                })  # fmt: skip
+        for offset in range(0, weeks, 6):
+            notes.append({"employee_id": employee_id, "coach_id": coach_id, "for_file": offset % 12 == 0,
+                          "text": f"Voortgangsgesprek gevoerd; afspraken gemaakt (week {offset}).",
+                          "created_at": joined + timedelta(weeks=offset, days=2)})  # fmt: skip
+    connection.execute(insert(CheckIn), checkins)
+    connection.execute(insert(JobApplication), applications)
+    connection.execute(insert(Pause), pauses)
+    connection.execute(insert(CoachNote), notes)
+    connection.execute(insert(PhaseChange), phases)
     return ids
 
 

@@ -94,15 +94,9 @@ def cmd_run(args: argparse.Namespace) -> int:
                 "(16-256 characters of A-Z, a-z, 0-9, _ and -)"
             )
     if not settings.telegram_bot_token:
-        from bot.sandbox.demo import final_reports, run_demo
-
         out = Path(args.demo_out)
         print(NO_TOKEN_HELP.format(out=out))
-        print(asyncio.run(run_demo(out)))
-        print(f"\nThe transcript is also in {out / 'transcript.txt'}.")
-        for path in final_reports(out):
-            print(f"The final report of Ahmed, who was placed: {path}")
-        return 0
+        return _play_demo(out, serve=sys.stdout.isatty(), port=0, written="The transcript is also in")
     from bot.app import CannotTakeUpdates, serve_forever
     from bot.web import ListenProblem
 
@@ -202,11 +196,28 @@ def cmd_run_due(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from bot.sandbox.demo import final_reports, run_demo
+    serve = sys.stdout.isatty() if args.serve is None else args.serve
+    return _play_demo(Path(args.out), serve=serve, port=args.port, written="Written to")
 
-    print(asyncio.run(run_demo(Path(args.out))))
-    print(f"\nWritten to {Path(args.out) / 'transcript.txt'}.")
-    for path in final_reports(Path(args.out)):
+
+def _play_demo(out: Path, *, serve: bool, port: int, written: str) -> int:
+    """The offline demo; with `serve` (a terminal, or --serve) it keeps the offline bot and the dashboard running
+    after the last scene, with the coach's dashboard link printed, until Ctrl-C."""
+    from bot.sandbox.demo import dashboard_link, final_reports, run_demo, serving
+
+    try:
+        transcript = asyncio.run(run_demo(out, dashboard_port=port, while_running=serving() if serve else None))
+    except KeyboardInterrupt:
+        print("\nThe offline bot and its dashboard stopped.")
+        transcript = None
+    if transcript is not None and not serve:
+        print(transcript)
+        link = dashboard_link(transcript)
+        if link:
+            print(f"Sanne's dashboard link: {link}")
+            print("It worked while the demo ran; `spoorzoeker demo --serve` keeps the bot running to open it.")
+    print(f"\n{written} {out / 'transcript.txt'}.")
+    for path in final_reports(out):
         print(f"The final report of Ahmed, who was placed: {path}")
     return 0
 
@@ -480,6 +491,11 @@ def parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="scripted offline demo against a fake Telegram", parents=[common])
     demo.add_argument("--out", required=True, help="folder for the transcript")
+    demo.add_argument(
+        "--serve", action=argparse.BooleanOptionalAction, default=None,
+        help="keep the offline bot and its dashboard running after the demo until Ctrl-C (default: in a terminal)",
+    )  # fmt: skip
+    demo.add_argument("--port", type=int, default=0, help="the dashboard's port on 127.0.0.1 (default: a free one)")
     demo.set_defaults(func=cmd_demo)
 
     line = commands.add_parser(

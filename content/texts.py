@@ -102,9 +102,12 @@ class Texts:
                 )
                 if button.checked:
                     label = self.label(reply.lang, "checked", label=label)
-                line.append(
-                    {"text": label, "url": button.url} if button.url else {"text": label, "callback_data": button.data}
-                )
+                if button.web_app:
+                    line.append({"text": label, "web_app": {"url": button.web_app}})
+                elif button.url:
+                    line.append({"text": label, "url": button.url})
+                else:
+                    line.append({"text": label, "callback_data": button.data})
             rows.append(line)
         return text, rows
 

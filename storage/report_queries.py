@@ -129,3 +129,14 @@ async def open_drafts(session: AsyncSession, employee_ids: list[int], created_be
 async def drafts_of(session: AsyncSession, employee_id: int) -> list[ReportDraft]:
     statement = select(ReportDraft).where(ReportDraft.employee_id == employee_id).order_by(ReportDraft.id)
     return list((await session.exec(statement)).all())
+
+
+async def steps_done_of(session: AsyncSession, employee_ids: list[int]) -> dict[int, dict[str, date]]:
+    """`steps_done` for many employees in one query (the dashboard's deadlines): employee id → step → day."""
+    if not employee_ids:
+        return {}
+    statement = select(PoortwachterStep).where(PoortwachterStep.employee_id.in_(employee_ids))  # type: ignore[attr-defined]
+    found: dict[int, dict[str, date]] = {}
+    for row in (await session.exec(statement)).all():
+        found.setdefault(row.employee_id, {})[row.step] = row.done_on
+    return found

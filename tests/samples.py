@@ -55,3 +55,7 @@ PER_TEMPLATE |= {  # the report drafts the coach decides on (contact names must 
                              "report_draft_decided", "report_draft_employer", "report_draft_copy")
 } | {"digest": {"drafts_waiting": ["Ahmed <Yilmaz>", "Fleur"]},
      "digest_chart": {"chart_first": 45, "chart_last": 47}}  # fmt: skip
+PER_TEMPLATE |= {  # the dashboard's chat side: the sign-in link (with the Mini App button)
+    "dashboard_link": {"link": "https://dashboard.example/dashboard/in/abc", "minutes": 10, "hours": 12,
+                       "mini_app": True},
+}  # fmt: skip

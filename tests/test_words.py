@@ -207,9 +207,9 @@ def test_a_paused_or_open_week_is_worded_not_counted():
 
 
 DUTCH_ONLY = {"sollicitatie", "pauze", "instellingen", "waarden", "annuleren", "werkgever", "oefening", "uitnodigen",
-              "clienten", "weekoverzicht", "hulp", "mijnplan", "mijnvisie", "beheer"}  # fmt: skip
+              "clienten", "weekoverzicht", "hulp", "mijnplan", "mijnvisie", "beheer", "uitloggen"}  # fmt: skip
 ENGLISH_ONLY = {"application", "pause", "settings", "values", "cancel", "employer", "exercise", "myplan", "myview",
-                "admin"}  # fmt: skip
+                "admin", "logout"}  # fmt: skip
 
 
 def commands_in(text: str) -> set[str]:
@@ -262,10 +262,11 @@ async def test_the_command_menu_is_in_the_users_language(people, box):
     await anne.send(f"/start {await box.add_coach('Anne Smith')}")
     chat = '{"chat_id": 1002, "type": "chat"}'
     assert _names(box, chat) == [
-        "caseload", "plan", "dossier", "digest", "invite", "employer", "exercise", "help", "cancel"
+        "caseload", "plan", "dossier", "digest", "invite", "employer", "exercise", "dashboard", "logout", "help",
+        "cancel",
     ]  # fmt: skip
     sanne = await people.coach()
-    assert _names(box, '{"chat_id": 1001, "type": "chat"}')[5:7] == ["werkgever", "oefening"]
+    assert _names(box, '{"chat_id": 1001, "type": "chat"}')[5:9] == ["werkgever", "oefening", "dashboard", "uitloggen"]
     # an employee whose Telegram is in Dutch and who chooses English gets the English menu in their chat
     await people.employee(sanne, 2001, "Peter Smith", language="English")
     assert _names(box, '{"chat_id": 2001, "type": "chat"}')[1:4] == ["application", "myplan", "pause"]

@@ -14,6 +14,7 @@ from storage.models import AuditEntry
 
 WHAT = (
     "caseload_detail",  # a coach opened a client's detail
+    "dashboard_client",  # a coach opened a client's page in the dashboard
     "checkins",  # a coach looked at a client's check-in weeks / reflections
     "report",  # a progress or final report was made for or sent to someone other than the employee
     "export",  # an operator exported everything about the employee (right of access)

@@ -49,6 +49,7 @@ class Work:
     timezone: str = "Europe/Amsterdam"
     texts: Texts = field(default_factory=texts)
     queued: int = 0  # outbox rows this unit of work queued (`bot.outgoing.outbox.enqueue`)
+    dashboard_url: str | None = None  # the dashboard's public address (None: no web server runs)
 
 
 @dataclass

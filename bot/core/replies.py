@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class Button:
     """An inline button. `label` is a key in content/labels/ unless `text` gives it literally
-    (numbers, names). Either `data` (callback) or `url` is set."""
+    (numbers, names). One of `data` (callback), `url` (a link) or `web_app` (an https address Telegram opens
+    as a Mini App inside the chat) is set."""
 
     label: str = ""
     data: str | None = None
     url: str | None = None
+    web_app: str | None = None
     text: str | None = None
     checked: bool = False
     params: dict = field(default_factory=dict)
@@ -36,6 +38,7 @@ class Reply:
     document_name: str = "document.pdf"
     toast: str | None = None  # a label key shown as the callback answer
     menu: str | None = None  # set this chat's command menu to the one of this role
+    menu_button: str | None = None  # set this chat's menu button to open this https address as a Mini App
     forget_sent: bool = False  # delete the user's message this answers from the chat (a BSN the coach typed)
 
 

@@ -68,7 +68,7 @@ async def on_button(work: Work, person: Person, dialog: Dialog, action: str, val
         coach = await access.manageable(work, person, Coach, data.get("coach"))
         if coach is not None and action == "caseload":
             return await _move(work, person, "target", source=coach.id, client=None, origin=step, page=0)
-        if coach is not None and coach.deactivated_at is None and coach.id != person.coach.id:
+        if coach is not None and may_deactivate(person, coach):
             return await _move(work, person, "deactivate")
     if step == "deactivate" and action == "no":
         return await _move(work, person, "coach")
@@ -100,10 +100,8 @@ async def _move(work: Work, person: Person, step: str, *, done: dict | None = No
 
 async def _deactivate(work: Work, person: Person, dialog: Dialog) -> list[Reply]:
     coach = await access.manageable(work, person, Coach, dialog.data.get("coach"))
-    if coach is None or coach.deactivated_at is not None or coach.id == person.coach.id:
+    if coach is None or not await deactivate_coach(work, person, coach):
         return await _stale(work, person, dialog)
-    await admin_queries.deactivate(work.session, coach, work.clock.now())
-    await audit.read(work, person, "coach_deactivated", None, coach_id=coach.id)
     return await _move(work, person, "coach", page=0, done={"what": "deactivated", "name": coach.name})
 
 
@@ -112,25 +110,61 @@ async def _move_to(work: Work, person: Person, dialog: Dialog, value: str) -> li
     target = await access.manageable(work, person, Coach, value)
     client = await access.manageable(work, person, Employee, dialog.data.get("client"))
     source = await access.manageable(work, person, Coach, dialog.data.get("source"))
-    if target is None or target.deactivated_at is not None or (client is None and source is None):
+    if target is None or (client is None and source is None):
         return await _stale(work, person, dialog)
     if client is not None:
-        if client.coach_id == target.id:
+        if not await move_client(work, person, client, target):
             return await _stale(work, person, dialog)
-        await admin_queries.move_clients(work.session, [client], target.id)
-        await _tell_client(work, client, target)
-        await audit.read(work, person, "client_moved", client.id, coach_id=target.id)
         done = {"what": "client_moved", "name": client.name, "coach": target.name}
         return await _move(work, person, "coaches", page=0, client=None, done=done)
-    if source.id == target.id:
+    moved = await move_caseload(work, person, source, target)
+    if moved is None:
         return await _stale(work, person, dialog)
+    done = {"what": "caseload_moved", "count": moved, "name": source.name, "coach": target.name}
+    return await _move(work, person, "coaches", page=0, source=None, done=done)
+
+
+# --- the actions, shared by the chat's /beheer and the dashboard's admin page ---------------------------------
+# Each takes records the caller got from `access.manageable` and refuses (False / None, nothing changed) what the
+# chat would answer as a stale button.
+
+
+def may_deactivate(person: Person, coach: Coach) -> bool:
+    """An active coach other than the administrator themself."""
+    return coach.deactivated_at is None and coach.id != person.coach.id
+
+
+async def deactivate_coach(work: Work, person: Person, coach: Coach) -> bool:
+    """End `coach`'s access at once (audited); False when `may_deactivate` says no."""
+    if not is_admin(person) or not may_deactivate(person, coach):
+        return False
+    await admin_queries.deactivate(work.session, coach, work.clock.now())
+    await audit.read(work, person, "coach_deactivated", None, coach_id=coach.id)
+    return True
+
+
+async def move_client(work: Work, person: Person, client: Employee, target: Coach) -> bool:
+    """Move one client to another active coach; the client is told (audited). False when target is their coach
+    already or deactivated."""
+    if not is_admin(person) or target.deactivated_at is not None or client.coach_id == target.id:
+        return False
+    await admin_queries.move_clients(work.session, [client], target.id)
+    await _tell_client(work, client, target)
+    await audit.read(work, person, "client_moved", client.id, coach_id=target.id)
+    return True
+
+
+async def move_caseload(work: Work, person: Person, source: Coach, target: Coach) -> int | None:
+    """Move every client of `source` (closed trajectories too) to another active coach; each running client is
+    told (each move audited). How many moved, or None when target is the source or deactivated."""
+    if not is_admin(person) or target.deactivated_at is not None or source.id == target.id:
+        return None
     clients = await admin_queries.clients_of_coaches(work.session, [source.id], open_only=False)
     await admin_queries.move_clients(work.session, clients, target.id)
     for client in clients:
         await _tell_client(work, client, target)
         await audit.read(work, person, "caseload_moved", client.id, coach_id=source.id)
-    done = {"what": "caseload_moved", "count": len(clients), "name": source.name, "coach": target.name}
-    return await _move(work, person, "coaches", page=0, source=None, done=done)
+    return len(clients)
 
 
 async def _tell_client(work: Work, client: Employee, coach: Coach) -> None:
@@ -153,7 +187,7 @@ async def _remove(work: Work, person: Person, dialog: Dialog) -> list[Reply]:
     return await _move(work, person, "contacts", page=0, contact=None, done={"what": "contact_removed", "name": name})
 
 
-class _Agency:
+class Agency:
     """The administrator's agency as the screens show it: its coaches and their open clients."""
 
     def __init__(self, coaches: list[Coach], clients: list[Employee]) -> None:
@@ -171,13 +205,14 @@ class _Agency:
         return [coach for coach in self.coaches if coach.deactivated_at is None]
 
 
-async def _agency(work: Work, person: Person) -> _Agency:
+async def agency_of(work: Work, person: Person) -> Agency:
+    """The administrator's agency: its coaches (by name) and their open clients (two queries)."""
     coaches = await admin_queries.agency_coaches(work.session, person.coach.agency)
     clients = await admin_queries.clients_of_coaches(work.session, [coach.id for coach in coaches])
-    return _Agency(coaches, clients)
+    return Agency(coaches, clients)
 
 
-def _state(coach: Coach) -> str:
+def state_of(coach: Coach) -> str:
     if coach.deactivated_at is not None:
         return "deactivated"
     return "unregistered" if coach.telegram_user_id is None else "active"
@@ -193,7 +228,7 @@ def _page(items: list, page: int) -> tuple[list, int, int]:
 class _Screen:
     """What every screen needs: the dialog (for its buttons), the page, the agency and the message's context."""
 
-    def __init__(self, person: Person, dialog: Dialog, agency: _Agency, ctx: dict, edit: bool) -> None:
+    def __init__(self, person: Person, dialog: Dialog, agency: Agency, ctx: dict, edit: bool) -> None:
         self.person, self.dialog, self.agency, self.ctx, self.edit = person, dialog, agency, ctx, edit
 
     def button(self, action: str, value: object = "", *, label: str = "", text: str | None = None) -> Button:
@@ -224,7 +259,7 @@ async def question(
     """The message for the dialog's current step, with its buttons. A step whose record is out of reach now (moved
     to another agency, removed) falls back to the list of coaches."""
     ctx = {"step": dialog.step, "problem": problem, "done": done, "agency": person.coach.agency}
-    screen = _Screen(person, dialog, await _agency(work, person), ctx, edit and problem is None)
+    screen = _Screen(person, dialog, await agency_of(work, person), ctx, edit and problem is None)
     data, step = dialog.data, dialog.step
     if step in ("coach", "deactivate"):
         coach = await access.manageable(work, person, Coach, data.get("coach"))
@@ -253,7 +288,7 @@ def _coaches(screen: _Screen) -> Reply:
     agency, me = screen.agency, screen.person.coach.id
     shown, nav = screen.paged(agency.coaches)
     listed = [
-        {"name": c.name, "state": _state(c), "admin": c.is_admin, "me": c.id == me,
+        {"name": c.name, "state": state_of(c), "admin": c.is_admin, "me": c.id == me,
          "clients": len(agency.clients_of(c.id))}
         for c in shown
     ]  # fmt: skip
@@ -271,9 +306,9 @@ def _coach(screen: _Screen, coach: Coach) -> Reply:
     buttons = [screen.named("client", c.id, f"↪️ {c.name}") for c in shown] + nav
     if clients:
         buttons.append([screen.button("caseload", label="admin_move_caseload")])
-    if coach.deactivated_at is None and coach.id != screen.person.coach.id:
+    if may_deactivate(screen.person, coach):
         buttons.append([screen.button("deactivate", label="admin_deactivate")])
-    return screen.reply("admin_coach", buttons + screen.back(), name=coach.name, state=_state(coach),
+    return screen.reply("admin_coach", buttons + screen.back(), name=coach.name, state=state_of(coach),
                         clients=[c.name for c in shown], count=len(clients))  # fmt: skip
 
 

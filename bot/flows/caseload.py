@@ -19,7 +19,7 @@ from bot.rules.buttons import number_in
 from bot.rules.weeks import local_date
 from bot.views import caseload, report
 from storage import coach_queries, queries
-from storage.models import Dialog, Employee
+from storage.models import CoachNote, Dialog, Employee
 
 FLOW = "caseload"
 COMMANDS = {"caseload": "coach", "clienten": "coach"}
@@ -41,7 +41,7 @@ async def ask_again(work: Work, person: Person, dialog: Dialog, problem: dict | 
 async def on_text(work: Work, person: Person, dialog: Dialog, text: str) -> list[Reply]:
     if dialog.step != "note":
         return [await question(work, person, dialog, problem={"reason": "use_buttons"})]
-    note = text.strip()[:NOTE_MAX_CHARS]
+    note = note_text(text)
     if not note:
         return [await question(work, person, dialog, problem={"reason": "empty"})]
     dialog = await dialogs.move(work, person.user_id, FLOW, "note_file", note=note)  # kept until it is filed
@@ -74,9 +74,7 @@ async def on_button(work: Work, person: Person, dialog: Dialog, action: str, val
     if step == "client" and action == "dossier":  # into the dossier flow, at this client's dossier menu
         return await dossier_flow.open_menu(work, person, employee.id)
     if step == "note_file" and action == "file" and value in ("yes", "no"):
-        await coach_queries.add_note(
-            work.session, employee.id, person.coach.id, dialog.data["note"], value == "yes", work.clock.now()
-        )
+        await add_note(work, person, employee, dialog.data["note"], value == "yes")
         return await _move(work, person, "client", note=None, intro="note_saved")
     if step == "phase" and action == "phase" and value in phases.PHASES:
         change = await phases.set_phase(work, employee, value, person.coach)
@@ -92,6 +90,16 @@ async def on_button(work: Work, person: Person, dialog: Dialog, action: str, val
     if step == "report" and action == "report" and value in report.VARIANTS:
         return await _report(work, person, employee, dialog.data.get("kind") or report_rules.PROGRESS, value)
     return [await question(work, person, dialog, problem={"reason": "use_buttons"})]
+
+
+def note_text(text: str) -> str:
+    """A coach note as it is stored: trimmed and at most NOTE_MAX_CHARS long ('' when nothing was written)."""
+    return text.strip()[:NOTE_MAX_CHARS]
+
+
+async def add_note(work: Work, person: Person, employee: Employee, text: str, for_file: bool) -> CoachNote:
+    """The coach's note on a client (`for_file`: marked for the file, so the dossier report shows it)."""
+    return await coach_queries.add_note(work.session, employee.id, person.coach.id, text, for_file, work.clock.now())
 
 
 async def _move(work: Work, person: Person, step: str, *, intro: str | None = None, **changes) -> list[Reply]:
@@ -130,20 +138,30 @@ async def _tell_employee(work: Work, employee: Employee, template: str, key: str
     await outbox.enqueue(work, [message])
 
 
-async def _report(work: Work, person: Person, employee: Employee, kind: str, variant: str) -> list[Reply]:
-    """The progress report (Track 2 so far) or the final report (the whole trajectory) as a PDF document, then
-    the client's detail again."""
+async def report_file(
+    work: Work, person: Person, employee: Employee, kind: str, variant: str
+) -> tuple[bytes, str, report.Period]:
+    """A client's progress report (Track 2 so far) or final report (the whole trajectory) as a PDF for this coach,
+    in their language, with its file name and period; logged as a report read. The chat's report button and the
+    dashboard's download both make it here."""
     today = local_date(work.clock.now(), person.coach.timezone)
     final = kind == report_rules.FINAL
     period = report.final_period(employee, today) if final else report.default_period(employee, today)
     data = await report.pdf(work, employee, period, variant, person.lang, kind=kind)
     await audit.read(work, person, "report", employee.id)
+    return data, report.filename(employee, variant, period, "pdf", kind=kind), period
+
+
+async def _report(work: Work, person: Person, employee: Employee, kind: str, variant: str) -> list[Reply]:
+    """The progress report (Track 2 so far) or the final report (the whole trajectory) as a PDF document, then
+    the client's detail again."""
+    data, name, period = await report_file(work, person, employee, kind, variant)
     document = Reply(
         "caseload_report_sent",
         person.lang,
         {"name": employee.name, "kind": kind, "variant": variant, "first": period.first, "last": period.last},
         document=data,
-        document_name=report.filename(employee, variant, period, "pdf", kind=kind),
+        document_name=name,
     )
     dialog = await dialogs.move(work, person.user_id, FLOW, "client")
     return [document, await question(work, person, dialog)]

@@ -18,6 +18,7 @@ from bot.flows import agency_admin as agency_admin_flow
 from bot.flows import application as application_flow
 from bot.flows import caseload as caseload_flow
 from bot.flows import checkin as checkin_flow
+from bot.flows import dashboard_chat, onboarding, report_review, safety_alert
 from bot.flows import digest as digest_flow
 from bot.flows import dossier as dossier_flow
 from bot.flows import employer as employer_flow
@@ -25,7 +26,6 @@ from bot.flows import employer_invite as employer_invite_flow
 from bot.flows import invite as invite_flow
 from bot.flows import mydata as mydata_flow
 from bot.flows import myplan as myplan_flow
-from bot.flows import onboarding, report_review, safety_alert
 from bot.flows import own_view as own_view_flow
 from bot.flows import pause as pause_flow
 from bot.flows import pin as pin_flow
@@ -50,6 +50,10 @@ COMMANDS: dict[tuple[str, str], ModuleType] = {
     for command, roles in module.COMMANDS.items()
     for role in ((roles,) if isinstance(roles, str) else roles)
 }
+# One-step commands, no dialog: `/dashboard` and `/uitloggen` (`/logout`); everyone known gets an answer (only
+# coaches a link), so they are routed before the flows (`dashboard_chat.on_command`).
+SINGLE_COMMANDS: dict[str, ModuleType] = {command: dashboard_chat for command in dashboard_chat.COMMANDS}
+COMMANDS |= {(command, "coach"): module for command, module in SINGLE_COMMANDS.items()}
 HELP = ("help", "hulp")
 # A closed trajectory's data is kept two more years: its rights stay usable (see, export, delete own texts).
 OPEN_WHEN_CLOSED = {*mydata_flow.COMMANDS, *privacy_flow.COMMANDS}
@@ -71,8 +75,8 @@ MENUS = {
     ),
     "coach": (
         ("caseload", "caseload"), ("plan", "plan"), ("dossier", "dossier"), ("digest", "digest"),
-        ("invite", "invite"), ("werkgever", "employer"), ("oefening", "exercise"), ("help", "help"),
-        ("annuleren", "cancel"),
+        ("invite", "invite"), ("werkgever", "employer"), ("oefening", "exercise"), ("dashboard", "dashboard"),
+        ("uitloggen", "logout"), ("help", "help"), ("annuleren", "cancel"),
     ),
     "employer": (("status", "status"), ("help", "help")),
 }  # fmt: skip
@@ -115,6 +119,9 @@ async def on_command(work: Work, incoming: Incoming, command: str, args: list[st
         return [Reply("trajectory_closed", person.lang)]
     if command in CANCEL:
         return await onboarding.cancel(work, person)
+    single = SINGLE_COMMANDS.get(command)
+    if single is not None:
+        return await single.on_command(work, person, command)
     flow = COMMANDS.get((command, person.role))
     if flow is not None:
         return await flow.start(work, person)

@@ -68,6 +68,21 @@ def _day(text: str, earliest: date, too_early: str, latest: date) -> date:
     return day
 
 
+def step_day(work: Work, person: Person, employee: Employee, text: str) -> date:
+    """The typed day a poortwachter step took place: a date, not before the first sick day and not after today
+    (raises Invalid; the chat asks again, the dashboard shows the reason)."""
+    return _day(text, employee.first_sick_day, "dossier_before_sickness", today(work, person))
+
+
+async def record_step(work: Work, person: Person, employee: Employee, step: str, day: date | None) -> bool:
+    """Store (or correct) the day `step` took place; None: it did not happen (the record goes). False for a step
+    that is not one of the poortwachter steps (nothing stored)."""
+    if step not in rules.STEPS:
+        return False
+    await report_queries.record_step(work.session, employee.id, step, day, person.coach.id, work.clock.now())
+    return True
+
+
 def _text(text: str, longest: int, shortest: int = 1) -> str:
     cleaned = text.strip()
     if len(cleaned) > longest:
@@ -89,8 +104,7 @@ async def on_text(work: Work, person: Person, dialog: Dialog, text: str) -> list
     draft = dialog.data.get("draft") or {}
     try:
         if dialog.step in ("step", "step_date"):
-            day = _day(text, employee.first_sick_day, "dossier_before_sickness", today(work, person))
-            return await _record_step(work, person, dialog, employee, day)
+            return await _record_step(work, person, dialog, employee, step_day(work, person, employee, text))
         if dialog.step == "bsn":
             return await _store_bsn(work, person, employee, text)
         if dialog.step == "late":
@@ -187,9 +201,8 @@ async def _menu_button(work: Work, person: Person, dialog: Dialog, employee: Emp
 async def _record_step(work: Work, person: Person, dialog: Dialog, employee: Employee, day: date | None) -> list[Reply]:
     """The day a poortwachter step took place (None: it did not happen, the record goes)."""
     item = dialog.data.get("item")
-    if item not in rules.STEPS:
+    if not await record_step(work, person, employee, item, day):
         return await _move(work, person, "steps")
-    await report_queries.record_step(work.session, employee.id, item, day, person.coach.id, work.clock.now())
     intro = "step_saved" if day is not None else "step_removed"
     return await _move(work, person, "steps", intro=intro, item=None, shown={"saved_step": item, "saved_on": day})
 

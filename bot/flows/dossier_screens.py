@@ -30,6 +30,12 @@ async def client(work: Work, person: Person, dialog: Dialog) -> Employee | None:
     return await access.reach(work, person, Employee, dialog.data.get("employee"))
 
 
+async def steps_of(work: Work, person: Person, employee: Employee) -> list[rules.StepState]:
+    """The client's poortwachter steps in legal order: the recorded days against their legal dates, today."""
+    done = await report_queries.steps_done(work.session, employee.id)
+    return rules.step_states(employee.first_sick_day, done, today(work, person))
+
+
 def late(employee: Employee) -> bool:
     return timeline.track2_late(employee.first_sick_day, employee.track2_start)
 
@@ -66,8 +72,7 @@ async def question(
         return await _pick(work, person, dialog, ctx, data, edit)
     await audit.read(work, person, "dossier", employee.id)
     day = today(work, person)
-    done = await report_queries.steps_done(work.session, employee.id)
-    states = rules.step_states(employee.first_sick_day, done, day)
+    states = await steps_of(work, person, employee)
     ctx.update(name=employee.name, today=day)
     back = [Button("back", data=data("back"))]
     if dialog.step == "menu":

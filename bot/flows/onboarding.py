@@ -12,6 +12,7 @@ from bot.core import dialogs
 from bot.core.clock import as_utc
 from bot.core.context import Person, Work
 from bot.core.replies import Reply
+from bot.flows import dashboard_chat
 from bot.flows import employer as employer_flow
 from bot.flows import setup as setup_flow
 from bot.outgoing import outbox
@@ -72,7 +73,8 @@ async def redeem(work: Work, person: Person, payload: str, first_name: str) -> l
         coach.registered_at = work.clock.now()
         work.session.add(coach)
         await work.session.flush()
-        return [Reply("coach_welcome", person.lang, {"name": coach.name}, menu="coach")]
+        mini_app = dashboard_chat.mini_app_url(work)  # the chat's menu button opens the dashboard (https only)
+        return [Reply("coach_welcome", person.lang, {"name": coach.name}, menu="coach", menu_button=mini_app)]
     if invite.kind == "employer":
         return await employer_flow.join(work, person, invite)
     employee = await queries.get(work.session, Employee, invite.employee_id)

@@ -39,7 +39,7 @@ from bot.rules.parsing import Invalid, parse_date
 from bot.rules.weeks import local_date
 from bot.views.caseload import phase_since
 from storage import coach_queries, plan_queries
-from storage.models import Dialog, Employee, PlanEvaluation
+from storage.models import Dialog, Employee, PlanEvaluation, PlanVersion
 
 FLOW = "plan"
 COMMANDS = {"plan": "coach"}
@@ -156,16 +156,12 @@ async def on_button(work: Work, person: Person, dialog: Dialog, action: str, val
     item = dialog.data.get("item")
     if name == "direction" and action == "change" and rules.direction(content, item) is not None:
         return await _move(work, person, FIRST["direction"], draft={})  # the same steps, each with "Zo laten"
-    if name == "direction" and action in ("reviewed", "remove") and rules.direction(content, item) is not None:
-        if action == "reviewed":
-            rules.direction(content, item)["reviewed_on"] = _today(work, person).isoformat()
-        else:
-            content["directions"] = [d for d in content["directions"] if d["id"] != item]
-        change = "directions_reviewed" if action == "reviewed" else "direction_removed"
-        return await _store(work, person, dialog, employee, content, change, "directions")
+    if name == "direction" and action == "reviewed" and review_direction(content, item, _today(work, person)):
+        return await _store(work, person, dialog, employee, content, "directions_reviewed", "directions")
+    if name == "direction" and action == "remove" and remove_direction(content, item):
+        return await _store(work, person, dialog, employee, content, "direction_removed", "directions")
     if name == "activity" and rules.activity(content, item) is not None:
-        if action == "status" and value in rules.STATUSES:
-            rules.activity(content, item)["status"] = value
+        if action == "status" and set_activity_status(content, item, value):
             return await _store(work, person, dialog, employee, content, "activity_changed", "activity")
         if action == "result":
             return await _move(work, person, "a_result", draft={})
@@ -181,7 +177,7 @@ async def _menu_button(
     if action in ("directions", "activities"):
         return await _move(work, person, action)
     if action == "track1":
-        content["track1"] = not content["track1"]
+        toggle_track1(content)
         return await _store(work, person, dialog, employee, content, "track1", "menu")
     if action == "ask":
         intro = "ask_no_plan"
@@ -240,10 +236,9 @@ async def _store(
 ) -> list[Reply]:
     """Check `content` and store it as the next version; then show step `then` (a re-ask when it is wrong)."""
     try:
-        checked = rules.normalise(content, _today(work, person))
+        await store_version(work, person, employee, content, change)
     except rules.PlanError as error:
         return [await question(work, person, dialog, problem=_problem(error))]
-    await plan_queries.add_plan_version(work.session, employee.id, checked, change, person.coach.id, work.clock.now())
     return await _move(work, person, then, intro="saved", draft={}, **data)
 
 
@@ -251,54 +246,30 @@ async def _finish(work: Work, person: Person, dialog: Dialog, draft: dict, apply
     employee = await _client(work, person, dialog)
     if employee is None:
         return await _stale(work, person)
-    latest = await plan_queries.latest_plan(work.session, employee.id)
-    content = copy.deepcopy(latest.content) if latest is not None else rules.empty()
+    content = await current_content(work, employee)
     if apply(content) is False:
         return await _move(work, person, "directions", draft={})
     return await _store(work, person, dialog, employee, content, change, then)
 
 
 async def _save_profile(work: Work, person: Person, dialog: Dialog, draft: dict) -> list[Reply]:
-    def apply(content: dict) -> None:
-        content["profile"] = {field: draft.get(field) for field in rules.PROFILE_FIELDS}
-        content["profile"]["experience"] = draft.get("experience") or []
-
-    return await _finish(work, person, dialog, draft, apply, "profile", "menu")
+    return await _finish(work, person, dialog, draft, lambda content: apply_profile(content, draft), "profile", "menu")
 
 
 async def _save_capacity(work: Work, person: Person, dialog: Dialog, draft: dict) -> list[Reply]:
-    def apply(content: dict) -> None:
-        content["capacity"] = {"fml_date": draft.get("fml_date"), "text": draft.get("text")}
-
+    apply = lambda content: apply_capacity(content, draft)  # noqa: E731
     return await _finish(work, person, dialog, draft, apply, "capacity", "menu")
 
 
 async def _save_direction(work: Work, person: Person, dialog: Dialog, draft: dict) -> list[Reply]:
-    today = _today(work, person).isoformat()
-
     item = dialog.data.get("item")  # set when an existing direction is changed
-    fields = ("occupation", "sector", "region", "hours", "level", "reason")
-
-    def apply(content: dict) -> bool:
-        if item is not None:
-            found = rules.direction(content, item)
-            if found is not None:
-                found.update({f: draft.get(f) for f in fields})
-            return found is not None
-        if len(content["directions"]) >= rules.MAX_DIRECTIONS:
-            return False
-        content["directions"].append({**{f: draft.get(f) for f in fields}, "added_on": today, "reviewed_on": today})
-        return True
-
-    change = "direction_changed" if item is not None else "direction_added"
-    return await _finish(work, person, dialog, draft, apply, change, "directions")
+    today = _today(work, person)
+    apply = lambda content: apply_direction(content, draft, item, today)  # noqa: E731
+    return await _finish(work, person, dialog, draft, apply, direction_change(item), "directions")
 
 
 async def _save_activity(work: Work, person: Person, dialog: Dialog, draft: dict) -> list[Reply]:
-    def apply(content: dict) -> None:
-        fields = ("kind", "provider", "start", "end", "status")
-        content["activities"].append({f: draft.get(f) for f in fields})
-
+    apply = lambda content: apply_activity(content, draft)  # noqa: E731
     return await _finish(work, person, dialog, draft, apply, "activity_added", "activities")
 
 
@@ -315,6 +286,64 @@ async def _save_evaluation(work: Work, person: Person, dialog: Dialog, draft: di
     employee = await _client(work, person, dialog)
     if employee is None:
         return await _stale(work, person)
+    await save_evaluation(work, person, employee, draft)
+    return await _move(work, person, "menu", intro="evaluation_saved", draft={})
+
+
+# -- the changes themselves, for the chat and the dashboard alike -----------------------------------------------
+
+DIRECTION_KEYS = ("occupation", "sector", "region", "hours", "level", "reason")
+ACTIVITY_KEYS = ("kind", "provider", "start", "end", "status")
+
+
+async def current_content(work: Work, employee: Employee) -> dict:
+    """A copy of the current plan's content to change (an empty plan before the first version)."""
+    latest = await plan_queries.latest_plan(work.session, employee.id)
+    return copy.deepcopy(latest.content) if latest is not None else rules.empty()
+
+
+async def store_version(work: Work, person: Person, employee: Employee, content: dict, change: str) -> PlanVersion:
+    """Check `content` (`rules.normalise`, raises PlanError) and store it as the next version by this coach."""
+    checked = rules.normalise(content, _today(work, person))
+    return await plan_queries.add_plan_version(
+        work.session, employee.id, checked, change, person.coach.id, work.clock.now()
+    )
+
+
+def apply_profile(content: dict, draft: dict) -> None:
+    content["profile"] = {field: draft.get(field) for field in rules.PROFILE_FIELDS}
+    content["profile"]["experience"] = draft.get("experience") or []
+
+
+def apply_capacity(content: dict, draft: dict) -> None:
+    content["capacity"] = {"fml_date": draft.get("fml_date"), "text": draft.get("text")}
+
+
+def direction_change(item: str | None) -> str:
+    """The change key of a saved direction: changed when it had an id, else added."""
+    return "direction_changed" if item is not None else "direction_added"
+
+
+def apply_direction(content: dict, draft: dict, item: str | None, today: date) -> bool:
+    """Change direction `item` (or add a new one when None); False when it is gone or the plan has the most."""
+    if item is not None:
+        found = rules.direction(content, item)
+        if found is not None:
+            found.update({f: draft.get(f) for f in DIRECTION_KEYS})
+        return found is not None
+    if len(content["directions"]) >= rules.MAX_DIRECTIONS:
+        return False
+    day = today.isoformat()
+    content["directions"].append({**{f: draft.get(f) for f in DIRECTION_KEYS}, "added_on": day, "reviewed_on": day})
+    return True
+
+
+def apply_activity(content: dict, draft: dict) -> None:
+    content["activities"].append({f: draft.get(f) for f in ACTIVITY_KEYS})
+
+
+async def save_evaluation(work: Work, person: Person, employee: Employee, draft: dict) -> PlanEvaluation:
+    """Store an evaluation (a PlanEvaluation row: no new plan version) from a checked draft."""
     evaluation = PlanEvaluation(
         employee_id=employee.id,
         coach_id=person.coach.id,
@@ -325,8 +354,108 @@ async def _save_evaluation(work: Work, person: Person, dialog: Dialog, draft: di
         directions_reviewed=draft.get("directions_reviewed") == "yes",
         created_at=work.clock.now(),
     )
-    await plan_queries.add_evaluation(work.session, evaluation)
-    return await _move(work, person, "menu", intro="evaluation_saved", draft={})
+    return await plan_queries.add_evaluation(work.session, evaluation)
+
+
+def part_steps(part: str) -> list[str]:
+    """The input steps of one part of the plan, in order (the profile's earlier jobs are not among them: they
+    loop in the chat and are rows of their own in a form)."""
+    names, name = [], FIRST[part]
+    while not name.startswith("save_"):
+        if not name.startswith("job_"):
+            names.append(name)
+        name = STEPS[name].next if name != "own_role" else "education"
+    return names
+
+
+def read_part(part: str, form: dict, today: date) -> tuple[dict, list[dict]]:
+    """A whole part typed at once (a dashboard form: step name -> typed text, a list for toggles), each answer
+    read exactly as the chat reads it. The draft, and a problem per wrong answer ({"step", "reason", ...details},
+    in the order of the steps; the draft is only to be stored when there is none)."""
+    draft: dict = {}
+    problems: list[dict] = []
+    for name in part_steps(part):
+        step = STEPS[name]
+        try:
+            draft[step.field] = read_answer(step, form.get(name), today)
+            if name == "a_end" and draft[step.field] and draft.get("start") and draft[step.field] < draft["start"]:
+                raise rules.PlanError("end", "plan_end_before_start")
+        except (rules.PlanError, Invalid) as error:
+            problems.append({"step": name, **_problem(error)})
+    return draft, problems
+
+
+def read_answer(step: Step, raw: object, today: date) -> object:
+    """One answer as text or (toggles) a list: skipped when empty and skippable, a choice checked against the
+    step's choices, anything typed read like a chat message (`_read`)."""
+    if step.kind == TOGGLES:
+        chosen = [value for value in (raw or []) if value in step.choices]
+        if not chosen:
+            raise rules.PlanError(step.field, "plan_who_required")
+        return list(dict.fromkeys(chosen))
+    text = raw if isinstance(raw, str) else ""
+    if step.kind == CHOICE:
+        if text not in step.choices:
+            raise rules.PlanError(step.field, "plan_required")
+        return text
+    if not text.strip() and step.kind in SKIPPABLE:
+        return [] if step.kind == LIST else None
+    if not text.strip() and step.kind in (TEXT, LONG, NUMBER, DATE):
+        raise rules.PlanError(step.field, "plan_required")
+    return _read(step, text, today)
+
+
+def read_jobs(rows: list[tuple[str, str, str]]) -> tuple[list[dict], list[dict]]:
+    """The profile's earlier jobs from form rows (role, years, sector), each read as the chat's job steps; a row
+    left empty is left out. The jobs, and a problem per wrong answer ({"step", "row", "reason", ...})."""
+    jobs, problems = [], []
+    for index, row in enumerate(rows[:MAX_JOBS]):
+        if not any(part.strip() for part in row):
+            continue
+        job = {}
+        for name, raw in zip(("job_role", "job_years", "job_sector"), row, strict=True):
+            key = name.removeprefix("job_")
+            try:
+                job[key] = read_answer(STEPS[name], raw, date.min)
+            except (rules.PlanError, Invalid) as error:
+                problems.append({"step": name, "row": index, **_problem(error)})
+        jobs.append(job)
+    return jobs, problems
+
+
+# -- the one-tap changes of the chat's buttons (also the dashboard's) ----------------------------------------------
+
+
+def toggle_track1(content: dict) -> bool:
+    """Track 1 runs / no longer runs in parallel (change "track1")."""
+    content["track1"] = not content["track1"]
+    return True
+
+
+def review_direction(content: dict, item: str | None, today: date) -> bool:
+    """Mark one direction as discussed today (change "directions_reviewed"); False when it is not in the plan."""
+    found = rules.direction(content, item)
+    if found is not None:
+        found["reviewed_on"] = today.isoformat()
+    return found is not None
+
+
+def remove_direction(content: dict, item: str | None) -> bool:
+    """Take one direction out of the plan (change "direction_removed"); False when it is not in the plan."""
+    if rules.direction(content, item) is None:
+        return False
+    content["directions"] = [d for d in content["directions"] if d["id"] != item]
+    return True
+
+
+def set_activity_status(content: dict, item: str | None, status: str) -> bool:
+    """An activity is planned, running, done or stopped (change "activity_changed"); False for an unknown
+    activity or status."""
+    found = rules.activity(content, item)
+    if found is None or status not in rules.STATUSES:
+        return False
+    found["status"] = status
+    return True
 
 
 FINISHERS = {

@@ -21,12 +21,36 @@ ACTIONS = report_drafts.ACTIONS
 OPEN = "draft"
 
 
-async def on_press(work: Work, person: Person, action: str, value: str) -> list[Reply] | None:
-    """The answer to a press on a draft's button; None for a draft this person may not reach (a stale button)."""
-    draft = await access.reach(work, person, ReportDraft, value)
+async def reachable_draft(work: Work, person: Person, raw_id: str | int | None) -> tuple[ReportDraft, Employee] | None:
+    """The draft with this id and its client, when this coach may reach it (`access.reach`), else None."""
+    draft = await access.reach(work, person, ReportDraft, raw_id)
     employee = None if draft is None else await queries.get(work.session, Employee, draft.employee_id)
     if draft is None or employee is None or person.coach is None:
         return None
+    return draft, employee
+
+
+async def decide(work: Work, person: Person, draft: ReportDraft, employee: Employee, action: str) -> bool:
+    """The coach's decision on an open draft, from the chat's buttons and the dashboard alike: SEND (to the
+    employer's registered contacts and a copy to the employee) or SKIP. False when the draft was decided already:
+    nothing changes and nothing is sent again."""
+    if action not in (SEND, SKIP):
+        raise ValueError(f"not a decision: {action!r}")
+    if draft.status != OPEN:
+        return False
+    if action == SEND:
+        await report_drafts.send(work, draft, employee, person.coach)
+    else:
+        await report_queries.decide_draft(work.session, draft, "skipped", person.coach.id, work.clock.now())
+    return True
+
+
+async def on_press(work: Work, person: Person, action: str, value: str) -> list[Reply] | None:
+    """The answer to a press on a draft's button; None for a draft this person may not reach (a stale button)."""
+    found = await reachable_draft(work, person, value)
+    if found is None:
+        return None
+    draft, employee = found
     lang = person.lang
     about = {"name": employee.name, "kind": draft.kind, "first": draft.period_first, "last": draft.period_last}
     if draft.status != OPEN:
@@ -34,7 +58,7 @@ async def on_press(work: Work, person: Person, action: str, value: str) -> list[
         ctx = {**about, "status": draft.status, "decided_on": decided_on}
         return [Reply("report_draft_decided", lang, ctx, toast="stale_button")]
     if action == SEND:
-        await report_drafts.send(work, draft, employee, person.coach)
+        await decide(work, person, draft, employee, SEND)
         employer, contacts = await report_drafts.recipients(work, employee)
         ctx = {
             **about,
@@ -44,7 +68,7 @@ async def on_press(work: Work, person: Person, action: str, value: str) -> list[
         }
         return [Reply("report_draft_sent", lang, ctx)]
     if action == SKIP:
-        await report_queries.decide_draft(work.session, draft, "skipped", person.coach.id, work.clock.now())
+        await decide(work, person, draft, employee, SKIP)
         return [Reply("report_draft_skipped", lang, about)]
     if action == ADJUST:
         choices = [

@@ -370,6 +370,19 @@ def evaluation_due(
     return last_phase_change is not None and last_phase_change > since
 
 
+def evaluation_date(
+    *, plan_since: date | None, last_evaluation: date | None, last_phase_change: date | None
+) -> date | None:
+    """The day the next evaluation is due by the rule of `evaluation_due`: six weeks after the last one (or, before
+    the first, after the plan was made), or the day of a phase change after it. None without a plan."""
+    if plan_since is None:
+        return None
+    since = last_evaluation or plan_since
+    if last_phase_change is not None and last_phase_change > since:
+        return min(last_phase_change, since + EVALUATION_EVERY)
+    return since + EVALUATION_EVERY
+
+
 def running(content: dict, kind: str | None = None) -> list[dict]:
     """The activities with status running (of `kind`, when given)."""
     return [a for a in content["activities"] if a["status"] == "running" and (kind is None or a["kind"] == kind)]

@@ -2,11 +2,16 @@
 
 Prints the conversation as a readable transcript and writes it to the output folder, with what the coach got
 as files: the digest and its chart, Linda's progress report (both variants) and Ahmed's final report (dossier)
-after he was placed.
+after he was placed. The bot also serves the coach's dashboard on 127.0.0.1; at the end the coach asks for it
+with /dashboard, and `while_running` (`spoorzoeker demo --serve`) gets the transcript and that sign-in link while
+the offline bot and its dashboard still run, so the link can be opened in a browser.
 """
 
 from __future__ import annotations
 
+import asyncio
+import re
+from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
 
@@ -28,13 +33,17 @@ PLACED_STEPS = {
 }
 AGENCY = "Werkfit Re-integratie"  # the reintegration agency Sanne works for (named in reports)
 AHMED_VIEW = "Het zoeken was soms zwaar, maar de gesprekken hielpen. Ik ben blij met mijn nieuwe baan."
+_DASHBOARD_LINK = re.compile(r"https?://\S+/dashboard/in/[A-Za-z0-9_-]+")
+WhileRunning = Callable[[str, str], Awaitable[None]]  # (transcript, the coach's dashboard link)
 
 
-async def run_demo(out_dir: Path) -> str:
+async def run_demo(out_dir: Path, *, dashboard_port: int = 0, while_running: WhileRunning | None = None) -> str:
+    """Play the demo and return its transcript. The dashboard is served on 127.0.0.1:`dashboard_port` (0: a free
+    port); `while_running(transcript, link)` runs after the last scene, before the bot stops."""
     out_dir.mkdir(parents=True, exist_ok=True)
     clock = ManualClock(local(DEMO_MOMENT))
     scenes: list[tuple[str, int]] = []
-    async with sandbox(clock=clock) as box:
+    async with sandbox(clock=clock, dashboard_port=dashboard_port) as box:
         fake = box.fake
         sanne = fake.user(1001, "Sanne", last_name="de Vries")
         ahmed = fake.user(2001, "Ahmed", last_name="Yilmaz")
@@ -238,14 +247,41 @@ async def run_demo(out_dir: Path) -> str:
             final = next(m for m in reversed(sanne.inbox) if m.kind == "document")
             (out_dir / final.file_name).write_bytes(final.file_bytes)
 
-        names[3001] = "Kim (no link)"
-        parts = []
-        bounds = [start for _title, start in scenes] + [len(fake.events)]
-        for (title, start), end in zip(scenes, bounds[1:], strict=True):
-            parts.append(f"── {title}\n\n{format_transcript(fake.events[start:end], names)}")
-    transcript = "Spoorzoeker — offline demo transcript\n\n" + "\n\n".join(parts) + "\n"
-    (out_dir / "transcript.txt").write_text(transcript, encoding="utf-8")
+            scene("19. The coach opens her dashboard: /dashboard gives a sign-in link for her browser (10 minutes)")
+            await sanne.send("/dashboard")
+            link = dashboard_link(sanne.last.plain_text)
+
+            names[3001] = "Kim (no link)"
+            parts = []
+            bounds = [start for _title, start in scenes] + [len(fake.events)]
+            for (title, start), end in zip(scenes, bounds[1:], strict=True):
+                parts.append(f"── {title}\n\n{format_transcript(fake.events[start:end], names)}")
+            transcript = "Spoorzoeker — offline demo transcript\n\n" + "\n\n".join(parts) + "\n"
+            (out_dir / "transcript.txt").write_text(transcript, encoding="utf-8")
+            if while_running is not None and link is not None:
+                await while_running(transcript, link)
     return transcript
+
+
+def dashboard_link(text: str) -> str | None:
+    """The dashboard sign-in link in a text (the reply to /dashboard, or the transcript)."""
+    match = _DASHBOARD_LINK.search(text)
+    return match.group(0) if match else None
+
+
+def serving(write: Callable[[str], None] = print) -> WhileRunning:
+    """A `while_running` for people: print the transcript and the coach's dashboard link, then keep the offline
+    bot and its dashboard running until Ctrl-C (the demo's clock stands still, so the link stays valid)."""
+
+    async def serve(transcript: str, link: str) -> None:
+        write(transcript)
+        write(
+            f"\nSanne's dashboard (the demo coach): {link}\n"
+            "Open it in a browser on this computer. The offline bot and its dashboard keep running; Ctrl-C stops."
+        )
+        await asyncio.Event().wait()
+
+    return serve
 
 
 def final_reports(out_dir: Path) -> list[Path]:

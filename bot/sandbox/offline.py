@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import socket
 import tempfile
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -56,8 +57,13 @@ class Sandbox:
 
     @property
     def dashboard_url(self) -> str | None:
-        """Where the running bot serves the dashboard (None when it does not)."""
-        return self.app.bot_data["runtime"].dashboard_url if self.app is not None else None
+        """Where the running bot serves the dashboard on 127.0.0.1 (None when it does not). With a public
+        DASHBOARD_URL (`sandbox(dashboard_url=...)`) the links in the chat name that address instead."""
+        if self.app is None or self.app.bot_data["runtime"].dashboard_url is None:
+            return None
+        if self.settings.dashboard_url:
+            return f"http://{self.settings.webhook_listen}:{self.settings.dashboard_port}"
+        return self.app.bot_data["runtime"].dashboard_url
 
     async def run_due(self):
         """Run the sweeps once at the sandbox clock's time and send what is due (like `spoorzoeker run-due`)."""
@@ -90,19 +96,25 @@ async def sandbox(
     database_url: str | None = None,
     quiet_s: float = 0.05,
     dashboard_port: int | None = None,
+    dashboard_url: str | None = None,
     **fake_options: object,
 ) -> AsyncIterator[Sandbox]:
     """A fake Telegram on 127.0.0.1 plus settings for it; a temporary SQLite file unless a URL is given. With
-    `dashboard_port` (0: a free one) the bot also serves the dashboard (`Sandbox.dashboard_url` once it runs)."""
+    `dashboard_port` (0: a free one) the bot also serves the dashboard (`Sandbox.dashboard_url` once it runs);
+    `dashboard_url` is its public address (DASHBOARD_URL, e.g. an https one: Secure cookies, Mini App buttons),
+    while the tests still reach it on 127.0.0.1 (`Sandbox.dashboard_url` is always that local address)."""
     fake = FakeTelegram(bot_username="SpoorzoekerBot", quiet_s=quiet_s, **fake_options)
     await fake.start()
     with tempfile.TemporaryDirectory(prefix="spoorzoeker-") as folder:
         url = database_url or f"sqlite+aiosqlite:///{Path(folder) / 'sandbox.db'}"
+        if dashboard_url and not dashboard_port:  # the links name the public address: take the port now
+            dashboard_port = _free_port()
         settings = load_settings(
             telegram_bot_token=SANDBOX_TOKEN,
             telegram_base_url=fake.base_url,
             database_url=url,
             dashboard_port=dashboard_port,
+            dashboard_url=dashboard_url,
         )
         if settings.encryption_key is None:  # the demo's own key: its database is thrown away with it
             settings = settings.model_copy(update={"encryption_key": Fernet.generate_key().decode("ascii")})
@@ -113,6 +125,12 @@ async def sandbox(
         finally:
             await box.db.dispose()
             await fake.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def local(moment: str, timezone: str = "Europe/Amsterdam") -> datetime:

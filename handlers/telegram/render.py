@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram import BotCommand, BotCommandScopeChat, MenuButtonWebApp, Update, WebAppInfo
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
@@ -52,6 +52,12 @@ async def _send(context, texts: Texts, reply: Reply, chat_id: int, query) -> Non
     keyboard = markup(rows)
     if reply.menu is not None:
         await context.bot.set_my_commands(menu(texts, reply.lang, reply.menu), scope=BotCommandScopeChat(chat_id))
+    if reply.menu_button is not None:  # the chat's menu button opens the dashboard as a Mini App
+        button = MenuButtonWebApp(texts.label(reply.lang, "dash_chat_menu_button"), WebAppInfo(reply.menu_button))
+        try:
+            await context.bot.set_chat_menu_button(chat_id=chat_id, menu_button=button)
+        except BadRequest as exc:  # a refused address must not cost the message itself
+            log.warning("could not set the chat's menu button: %s", exc)
     if reply.photo is not None:
         await context.bot.send_photo(
             chat_id,

@@ -70,6 +70,7 @@ async def _handle(update: Update, context: ContextTypes.DEFAULT_TYPE, call: Call
     incoming = _incoming(update, context)
     async with runtime.db.session() as session:
         work = Work(session, runtime.clock, context.bot.username, runtime.timezone)
+        work.dashboard_url = runtime.dashboard_url
         replies = await turns.in_turn(work, incoming.chat_id, update.update_id, lambda: call(work, incoming))
     if replies is None:  # handled before (Telegram delivered it again): nothing changes, a button's spinner stops
         log.info("update %s was handled before: skipped", update.update_id)

@@ -87,8 +87,9 @@ def page(route: Route) -> Callable[[Request], Awaitable[Response]]:
             try:
                 response = await route(request, work, viewer)
             except NotFound:
-                await session.rollback()  # a forged id changes nothing
-                return render(site, request, viewer, "not_found", status_code=404)
+                page_404 = render(site, request, viewer, "not_found", status_code=404)  # before the rollback
+                await session.rollback()  # a forged id changes nothing (and expires the viewer's records)
+                return page_404
         if work.queued:
             site.wake_delivery()
         return response
@@ -103,8 +104,8 @@ def same_origin(request: Request, site: Site) -> bool:
     if fetch_site is not None and fetch_site not in ("same-origin", "none"):
         return False
     origin = request.headers.get("origin")
-    if origin is None:
-        return True
+    if origin is None or (origin == "null" and fetch_site == "same-origin"):
+        return True  # "null": a browser's own form post under our `Referrer-Policy: no-referrer` (Chromium)
     ours = {_origin(site.public_url), f"{request.url.scheme}://{request.url.netloc}"}
     return origin in ours
 

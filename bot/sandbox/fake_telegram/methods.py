@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bot.sandbox.fake_telegram.params import _parse_reply_markup
+from bot.sandbox.fake_telegram.params import _check_web_app, _parse_reply_markup
 from bot.sandbox.fake_telegram.records import (
     CONFLICT_DESCRIPTION,
     MAX_CAPTION_LENGTH,
@@ -49,6 +49,7 @@ class BotApiMethods:
     bot_first_name: str
     events: list[Event]
     bot_commands: dict[tuple[str, str], list[dict[str, Any]]]
+    menu_buttons: dict[int | None, dict[str, Any]]
     _chats: dict[int, ChatState]
     _files: FileStore
     _updates: UpdateQueue
@@ -260,6 +261,27 @@ class BotApiMethods:
     def _delete_my_commands(self, params: Params, files: Files) -> bool:
         self.bot_commands.pop(self._commands_key(params), None)
         return True
+
+    def _set_chat_menu_button(self, params: Params, files: Files) -> bool:
+        button = params.get("menu_button") or {"type": "default"}
+        if not isinstance(button, dict) or button.get("type") not in ("commands", "web_app", "default"):
+            raise ApiError(400, "Bad Request: can't parse menu button JSON object")
+        if button["type"] == "web_app":
+            if not isinstance(button.get("text"), str) or not button["text"].strip():
+                raise ApiError(400, "Bad Request: menu button text must be non-empty")
+            _check_web_app(button.get("web_app"), "menu button")
+        chat_id = params.get("chat_id")
+        key = chat_id if isinstance(chat_id, int) else None
+        if button["type"] == "default":
+            self.menu_buttons.pop(key, None)
+        else:
+            self.menu_buttons[key] = dict(button)
+        return True
+
+    def _get_chat_menu_button(self, params: Params, files: Files) -> dict[str, Any]:
+        chat_id = params.get("chat_id")
+        key = chat_id if isinstance(chat_id, int) else None
+        return self.menu_buttons.get(key) or self.menu_buttons.get(None) or {"type": "commands"}
 
     def _send_message(self, params: Params, files: Files) -> dict[str, Any]:
         chat = self._chat_from_params(params)

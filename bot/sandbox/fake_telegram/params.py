@@ -133,5 +133,16 @@ def _validate_inline_button(button: Any) -> None:
         data = button["callback_data"]
         if not isinstance(data, str) or not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA_BYTES:
             raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
-    elif not any(key in button for key in ("url", "web_app", "login_url", "switch_inline_query", "pay")):
+    elif "web_app" in button:
+        _check_web_app(button["web_app"], "inline keyboard button")
+    elif not any(key in button for key in ("url", "login_url", "switch_inline_query", "pay")):
         raise ApiError(400, TEXT_BUTTONS_UNALLOWED)
+
+
+def _check_web_app(web_app: Any, where: str) -> None:
+    """A `WebAppInfo`: Telegram opens only https addresses as Mini Apps."""
+    url = web_app.get("url") if isinstance(web_app, dict) else None
+    if not isinstance(url, str) or not url:
+        raise ApiError(400, f"Bad Request: can't parse {where} Web App JSON object")
+    if not url.startswith("https://"):
+        raise ApiError(400, f"Bad Request: {where} Web App URL '{url}' is invalid: Only HTTPS links are allowed")

@@ -7,14 +7,18 @@ from __future__ import annotations
 import asyncio
 import inspect
 import itertools
+import json
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 
+from bot.rules.dashboard_auth import sign_init_data
 from bot.sandbox.fake_telegram.methods import BotApiMethods
 from bot.sandbox.fake_telegram.params import read_params
 from bot.sandbox.fake_telegram.records import (
@@ -96,6 +100,8 @@ class FakeTelegram(BotApiMethods):
         self.events: list[Event] = []
         self.http_429 = 0
         self.bot_commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.menu_buttons: dict[int | None, dict[str, Any]] = {}  # setChatMenuButton: chat id (None: default)
+        self.bot_token: str | None = None  # the token of the latest call (what a Mini App's initData is signed with)
         self._limits = RateLimits(global_rate_per_s, per_chat_rate_per_s)
         self._faults = FaultInjector()
         self._notifier = ChangeNotifier()
@@ -120,7 +126,8 @@ class FakeTelegram(BotApiMethods):
             "setMyCommands": self._set_my_commands,
             "getMyCommands": self._get_my_commands,
             "deleteMyCommands": self._delete_my_commands,
-            "setChatMenuButton": self._accept,
+            "setChatMenuButton": self._set_chat_menu_button,
+            "getChatMenuButton": self._get_chat_menu_button,
             "setMyDescription": self._accept,
             "setMyShortDescription": self._accept,
             "sendMessage": self._send_message,
@@ -207,6 +214,37 @@ class FakeTelegram(BotApiMethods):
         chat.user.username, chat.user.language_code = username, language_code
         return chat.user
 
+    def menu_button(self, chat_id: int) -> dict[str, Any]:
+        """The menu button this chat shows (its own, else the bot's default, else Telegram's commands list)."""
+        return self.menu_buttons.get(chat_id) or self.menu_buttons.get(None) or {"type": "commands"}
+
+    def web_app_init_data(
+        self, user_id: int, first_name: str, *, at: datetime, bot_token: str | None = None, query_id: str = ""
+    ) -> str:
+        """The signed `initData` Telegram gives a Mini App opened by this user at `at` (query string form, as in
+        `Telegram.WebApp.initData`), signed with `bot_token` (default: the token the bot calls this server with)."""
+        token = bot_token or self.bot_token
+        if token is None:
+            raise RuntimeError("no bot has called the fake Telegram yet: pass bot_token")
+        user: dict[str, Any] = {"id": user_id, "first_name": first_name}
+        chat = self._chats.get(user_id)
+        if chat is not None and chat.user.language_code:
+            user["language_code"] = chat.user.language_code
+        fields = {
+            "query_id": query_id or f"AAF{user_id}{int(at.timestamp())}",
+            "user": json.dumps(user, separators=(",", ":"), ensure_ascii=False),
+            "auth_date": str(int(at.timestamp())),
+        }
+        fields["hash"] = sign_init_data(fields, token)
+        return urlencode(fields)
+
+    def mini_app_address(self, url: str, user_id: int, first_name: str, *, at: datetime, **signing: Any) -> str:
+        """The address Telegram opens for a `web_app` button or menu button: `url` with the signed initData in the
+        fragment (`#tgWebAppData=...`, then the version and platform), as the Telegram apps do."""
+        init_data = self.web_app_init_data(user_id, first_name, at=at, **signing)
+        fragment = urlencode({"tgWebAppData": init_data, "tgWebAppVersion": "8.0", "tgWebAppPlatform": "tdesktop"})
+        return f"{url}#{fragment}"
+
     def messages(self, chat_id: int) -> list[SentMessage]:
         """Current state of the bot's messages in that chat, oldest first."""
         chat = self._chats.get(chat_id)
@@ -268,6 +306,7 @@ class FakeTelegram(BotApiMethods):
         token, _, method = path.removeprefix("bot").partition("/")
         if not path.startswith("bot") or not token or not method:
             return web.json_response(ApiError(404, "Not Found").to_json(), status=404)
+        self.bot_token = token
         return await self._handle_api_call(request, self._method_names.get(method.lower(), method))
 
     def _serve_file(self, path: str) -> web.Response:
