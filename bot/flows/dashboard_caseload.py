@@ -67,36 +67,28 @@ def parse_query(query: Mapping[str, str], employers: set[str]) -> Query:
 
 
 def row(client: caseload.Client, today: date) -> dict:
-    """One client's line of the table, each value as the coach may see it."""
+    """One client's line of the table: the chat's caseload line (`caseload.summary_line`), each value as the coach
+    may see it, with the employer, the breadth warnings and the next poortwachter deadline."""
     seen = privacy.view(privacy.COACH, "employee", client.employee)
-    shown = client.shown_week
     closed = seen["status"] == "closed"
     upcoming = None if closed else timeline.next_milestone(seen["first_sick_day"], today, seen["track2_start"])
     energy_seen = privacy.can_see(privacy.COACH, privacy.HEALTH)
-    return {
-        "id": seen["id"],
-        "name": seen["name"],
-        "phase": seen["phase"],
-        "status": seen["status"],
-        "closed": closed,
-        "joined": client.facts.joined_on is not None,
-        "employer": client.employer,
-        "sickness_week": client.sickness_week,
-        "last_checkin": client.facts.last_checkin_on,
-        "week": shown.week.week,
-        "week_status": client.shown_status,
-        "applications": shown.applications,
-        "interviews": shown.interviews,
-        "networking": shown.networking,
-        "energy": client.energy if energy_seen else None,
-        "trend": client.trend if energy_seen else None,
-        "paused_until": client.paused_until,
-        "flags": [flag.key for flag in client.flags],
-        "breadth": [{"reason": w.reason, "direction": w.direction} for w in client.breadth],
-        "deadline": None
+    line = caseload.summary_line(client)
+    line.update(
+        id=seen["id"],
+        name=seen["name"],
+        phase=seen["phase"],
+        status=seen["status"],
+        closed=closed,
+        employer=client.employer,
+        energy=line["energy"] if energy_seen else None,
+        trend=line["trend"] if energy_seen else None,
+        breadth=[{"reason": w.reason, "direction": w.direction} for w in client.breadth],
+        deadline=None
         if upcoming is None
         else {"key": upcoming.key, "number": upcoming.number, "due": upcoming.due, "week": upcoming.week},
-    }
+    )
+    return line
 
 
 def _sort_key(column: str, line: dict) -> tuple:
