@@ -3,6 +3,7 @@ the proofs of applications. Plain async functions over a SQLModel AsyncSession; 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
@@ -137,6 +138,39 @@ async def proofs_of(session: AsyncSession, application_ids: list[int]) -> dict[i
     for proof in (await session.exec(statement)).all():
         proofs.setdefault(proof.application_id, []).append(proof)
     return proofs
+
+
+@dataclass(frozen=True)
+class ProofLine:
+    """One proof without its bytes."""
+
+    id: int
+    application_id: int
+    kind: str  # link | document | photo
+    url: str | None
+    mime_type: str | None
+    size: int | None
+    file_name: str | None
+
+
+async def proof_lines(session: AsyncSession, application_ids: list[int]) -> dict[int, list[ProofLine]]:
+    """application id → its proofs (oldest first), in one query and without the documents themselves."""
+    if not application_ids:
+        return {}
+    columns = (
+        ApplicationProof.id, ApplicationProof.application_id, ApplicationProof.kind, ApplicationProof.url,
+        ApplicationProof.mime_type, ApplicationProof.size, ApplicationProof.file_name,
+    )  # fmt: skip
+    statement = (
+        select(*columns)
+        .where(ApplicationProof.application_id.in_(application_ids))  # type: ignore[attr-defined]
+        .order_by(ApplicationProof.id)
+    )
+    found: dict[int, list[ProofLine]] = {}
+    for row in (await session.exec(statement)).all():
+        line = ProofLine(*row)
+        found.setdefault(line.application_id, []).append(line)
+    return found
 
 
 async def applications_with_proof(session: AsyncSession, application_ids: list[int]) -> set[int]:

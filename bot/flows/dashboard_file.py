@@ -32,7 +32,7 @@ from bot.rules.parsing import Invalid
 from bot.rules.weeks import local_date
 from bot.views import report
 from bot.views.report_data import application_groups
-from storage import coach_queries, file_queries, plan_queries, queries, report_queries
+from storage import coach_queries, plan_queries, queries, report_queries
 from storage.models import ApplicationProof, CoachNote, Employee, JobApplication
 
 NOTE_MAX_CHARS = caseload_flow.NOTE_MAX_CHARS
@@ -113,7 +113,7 @@ async def _applications(work: Work, employee: Employee) -> list[dict]:
     directions = seen_versions[-1]["directions"] if seen_versions else []
     known = {d["id"]: d["occupation"] for seen in seen_versions for d in seen["directions"]}
     logged = await coach_queries.applications_of(session, [employee.id])
-    proofs = await file_queries.proof_lines(session, [a.id for a in logged])
+    proofs = await plan_queries.proof_lines(session, [a.id for a in logged])
     items = [
         {
             **privacy.view(privacy.COACH, "application", application),
@@ -126,7 +126,7 @@ async def _applications(work: Work, employee: Employee) -> list[dict]:
     return application_groups(items, directions, known)
 
 
-def _proof_line(line: file_queries.ProofLine) -> dict:
+def _proof_line(line: plan_queries.ProofLine) -> dict:
     """A proof as the page lists it; a link shows the site it goes to (it opens through our proof route, so
     the opening is audited like a document's)."""
     link = line.url if line.kind == "link" and proof_rules.find_link(line.url or "") == line.url else None
